@@ -1,0 +1,116 @@
+#include "solver/core/linear_solver.h"
+
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/lac/petsc_compatibility.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace hyfe
+{
+  void
+  KrylovSettings::declare_parameters(dealii::ParameterHandler &prm, const double default_relative_tolerance)
+  {
+    using namespace dealii;
+    prm.declare_entry("krylov method",
+                      "auto",
+                      Patterns::Selection("auto|cg|gmres|bicgstab"),
+                      "Krylov method. auto: cg for symmetric systems, gmres otherwise. Unitless.");
+    prm.declare_entry("max iterations",
+                      "1000",
+                      Patterns::Integer(1),
+                      "Maximum number of Krylov iterations per solve. Unitless, >= 1.");
+    prm.declare_entry("relative tolerance",
+                      std::to_string(default_relative_tolerance),
+                      Patterns::Double(0., 1.),
+                      "Stop when ||b - A x|| <= tolerance * ||b|| (unpreconditioned residual). "
+                      "Unitless, in [0, 1].");
+    prm.declare_entry("absolute tolerance",
+                      "1e-14",
+                      Patterns::Double(0.),
+                      "Stop when ||b - A x|| <= this value. Units of the right-hand side, >= 0.");
+    prm.declare_entry("gmres restart",
+                      "100",
+                      Patterns::Integer(1),
+                      "Restart length of GMRES. Unitless, >= 1.");
+  }
+
+  void
+  KrylovSettings::parse_parameters(const dealii::ParameterHandler &prm)
+  {
+    method             = prm.get("krylov method");
+    max_iterations     = prm.get_integer("max iterations");
+    relative_tolerance = prm.get_double("relative tolerance");
+    absolute_tolerance = prm.get_double("absolute tolerance");
+    gmres_restart      = prm.get_integer("gmres restart");
+  }
+
+  std::string
+  KrylovSettings::resolved_method(const bool symmetric) const
+  {
+    if (method == "auto")
+      return symmetric ? "cg" : "gmres";
+    return method;
+  }
+
+  namespace
+  {
+    void
+    check(const PetscErrorCode ierr, const char *what)
+    {
+      if (ierr != 0)
+        throw std::runtime_error(std::string("PETSc error in ") + what + ", code " + std::to_string(ierr));
+    }
+  } // namespace
+
+  SolveResult
+  krylov_solve(const KrylovSettings &settings, const bool symmetric, Mat A, PC pc, Vec x, Vec b)
+  {
+    MPI_Comm comm;
+    check(PetscObjectGetComm(reinterpret_cast<PetscObject>(A), &comm), "PetscObjectGetComm");
+    KSP ksp;
+    check(KSPCreate(comm, &ksp), "KSPCreate");
+    const std::string method = settings.resolved_method(symmetric);
+    if (method == "cg")
+      check(KSPSetType(ksp, KSPCG), "KSPSetType");
+    else if (method == "gmres")
+      {
+        check(KSPSetType(ksp, KSPGMRES), "KSPSetType");
+        check(KSPGMRESSetRestart(ksp, settings.gmres_restart), "KSPGMRESSetRestart");
+      }
+    else
+      check(KSPSetType(ksp, KSPBCGS), "KSPSetType");
+    check(KSPSetOperators(ksp, A, A), "KSPSetOperators");
+    check(KSPSetPC(ksp, pc), "KSPSetPC");
+    // right preconditioning for the non-symmetric methods, so that the unpreconditioned residual
+    // is what the method minimises and what the test checks
+    if (method != "cg")
+      check(KSPSetPCSide(ksp, PC_RIGHT), "KSPSetPCSide");
+    check(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED), "KSPSetNormType");
+    check(KSPSetTolerances(
+            ksp, settings.relative_tolerance, settings.absolute_tolerance, 1e10, settings.max_iterations),
+          "KSPSetTolerances");
+    check(KSPSetInitialGuessNonzero(ksp, PETSC_TRUE), "KSPSetInitialGuessNonzero");
+
+    SolveResult result;
+    const auto  start = std::chrono::steady_clock::now();
+    check(KSPSolve(ksp, b, x), "KSPSolve");
+    result.solve_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    PetscInt iterations;
+    check(KSPGetIterationNumber(ksp, &iterations), "KSPGetIterationNumber");
+    PetscReal residual;
+    check(KSPGetResidualNorm(ksp, &residual), "KSPGetResidualNorm");
+    PetscReal b_norm;
+    check(VecNorm(b, NORM_2, &b_norm), "VecNorm");
+    KSPConvergedReason reason;
+    check(KSPGetConvergedReason(ksp, &reason), "KSPGetConvergedReason");
+    result.iterations        = iterations;
+    result.residual          = residual;
+    result.relative_residual = b_norm > 0 ? residual / b_norm : residual;
+    result.converged         = reason > 0;
+    result.reason            = KSPConvergedReasons[reason];
+    check(KSPDestroy(&ksp), "KSPDestroy");
+    return result;
+  }
+} // namespace hyfe

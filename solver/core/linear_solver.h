@@ -1,0 +1,55 @@
+#pragma once
+
+#include <petscksp.h>
+
+#include <string>
+
+namespace dealii
+{
+  class ParameterHandler;
+}
+
+namespace hyfe
+{
+  /** @brief Settings of a Krylov solve; declared in a `linear solver` subsection. */
+  struct KrylovSettings
+  {
+    std::string  method             = "auto"; ///< auto, cg, gmres, bicgstab
+    unsigned int max_iterations     = 1000;
+    double       relative_tolerance = 1e-10; ///< on ||b - A x|| / ||b||
+    double       absolute_tolerance = 1e-14;
+    unsigned int gmres_restart      = 100;
+
+    /** @brief Declares the entries in the current subsection of @p prm. */
+    static void
+    declare_parameters(dealii::ParameterHandler &prm, double default_relative_tolerance = 1e-10);
+
+    /** @brief Reads the entries from the current subsection of @p prm. */
+    void
+    parse_parameters(const dealii::ParameterHandler &prm);
+
+    /** @brief The method to use: `auto` becomes cg for symmetric, gmres for other matrices. */
+    std::string
+    resolved_method(bool symmetric) const;
+  };
+
+  /** @brief What a linear solve did. */
+  struct SolveResult
+  {
+    unsigned int iterations        = 0;
+    double       residual          = 0.; ///< final ||b - A x||, unpreconditioned
+    double       relative_residual = 0.; ///< final ||b - A x|| / ||b||
+    bool         converged         = false;
+    std::string  reason;          ///< PETSc's KSPConvergedReason, in words
+    double       solve_time = 0.; ///< wall seconds of the Krylov iteration
+    double       setup_time = 0.; ///< wall seconds of the preconditioner set-up
+  };
+
+  /**
+   * @brief Solves A x = b with a PETSc Krylov method and the given, set-up preconditioner. The
+   * convergence test uses the unpreconditioned residual for every method, so that iteration counts
+   * of different preconditioners compare honestly. @p x holds the initial guess on entry.
+   */
+  SolveResult
+  krylov_solve(const KrylovSettings &settings, bool symmetric, Mat A, PC pc, Vec x, Vec b);
+} // namespace hyfe

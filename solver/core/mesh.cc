@@ -1,0 +1,225 @@
+#include "solver/core/mesh.h"
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/distributed/grid_refinement.h>
+#include <deal.II/distributed/tria.h>
+#include <deal.II/grid/grid_generator.h>
+#include <deal.II/grid/grid_in.h>
+#include <deal.II/lac/vector.h>
+
+#include <fstream>
+
+#include "solver/core/exceptions.h"
+#include "solver/core/parameters.h"
+
+namespace hyfe
+{
+  void
+  MeshParameters::declare_parameters(dealii::ParameterHandler &prm)
+  {
+    using namespace dealii;
+    prm.enter_subsection("mesh");
+    prm.declare_entry("source",
+                      "generator",
+                      Patterns::Selection("generator|file"),
+                      "Where the coarse mesh comes from: a deal.II GridGenerator function or a gmsh "
+                      ".msh file. Unitless.");
+    prm.declare_entry("generator",
+                      "hyper_cube",
+                      Patterns::Anything(),
+                      "Name of the deal.II GridGenerator function (e.g. hyper_cube, hyper_rectangle, "
+                      "subdivided_hyper_rectangle, hyper_shell, hyper_ball). Unitless.");
+    prm.declare_entry("generator arguments",
+                      "0 : 1 : true",
+                      Patterns::Anything(),
+                      "Arguments of the generator, separated by ':', points as 'x, y', as in "
+                      "GridGenerator::generate_from_name_and_arguments(). Lengths in the case's "
+                      "length unit.");
+    prm.declare_entry("file",
+                      "",
+                      Patterns::Anything(),
+                      "gmsh .msh file (format 2.2 or 4), relative to the parameter file's folder. "
+                      "Used when source = file.");
+    prm.declare_entry("global refinements",
+                      "0",
+                      Patterns::Integer(0, 20),
+                      "Number of uniform refinements of the coarse mesh. Unitless, in [0, 20].");
+    prm.leave_subsection();
+  }
+
+  void
+  MeshParameters::parse_parameters(dealii::ParameterHandler &prm, const std::string &case_folder)
+  {
+    prm.enter_subsection("mesh");
+    source              = prm.get("source");
+    generator           = prm.get("generator");
+    generator_arguments = prm.get("generator arguments");
+    file                = prm.get("file");
+    if (!file.empty())
+      file = resolve_path(case_folder, file);
+    global_refinements = prm.get_integer("global refinements");
+    prm.leave_subsection();
+  }
+
+  void
+  MeshParameters::check_files() const
+  {
+    if (source != "file")
+      return;
+    if (file.empty())
+      throw InputError("entry 'mesh/file' is empty, but 'mesh/source' is 'file'");
+    std::ifstream in(file);
+    if (!in)
+      throw InputError("entry 'mesh/file': cannot open the mesh file '" + file + "'");
+  }
+
+  void
+  AdaptivityParameters::declare_parameters(dealii::ParameterHandler &prm)
+  {
+    using namespace dealii;
+    prm.enter_subsection("adaptivity");
+    prm.declare_entry("interval",
+                      "0",
+                      Patterns::Integer(0),
+                      "Adapt the mesh every this many time steps; 0 switches adaptivity off. Steps, >= 0.");
+    prm.declare_entry("strategy",
+                      "fixed-number",
+                      Patterns::Selection("fixed-number|fixed-fraction"),
+                      "fixed-number: refine/coarsen the given fractions of the cells; fixed-fraction: "
+                      "the cells holding the given fractions of the total error. Unitless.");
+    prm.declare_entry("refine fraction",
+                      "0.3",
+                      Patterns::Double(0., 1.),
+                      "Fraction of cells (or of the error) to refine. Unitless, in [0, 1].");
+    prm.declare_entry("coarsen fraction",
+                      "0.03",
+                      Patterns::Double(0., 1.),
+                      "Fraction of cells (or of the error) to coarsen. Unitless, in [0, 1].");
+    prm.declare_entry("minimum level",
+                      "0",
+                      Patterns::Integer(0, 30),
+                      "Cells are not coarsened below this refinement level. Unitless, in [0, 30].");
+    prm.declare_entry("maximum level",
+                      "10",
+                      Patterns::Integer(0, 30),
+                      "Cells are not refined beyond this refinement level. Unitless, in [0, 30].");
+    prm.declare_entry("initial refinement cycles",
+                      "0",
+                      Patterns::Integer(0, 20),
+                      "Adaptive refinements on the initial condition before the first step. Unitless, "
+                      "in [0, 20].");
+    prm.leave_subsection();
+  }
+
+  void
+  AdaptivityParameters::parse_parameters(dealii::ParameterHandler &prm)
+  {
+    prm.enter_subsection("adaptivity");
+    interval         = prm.get_integer("interval");
+    strategy         = prm.get("strategy");
+    refine_fraction  = prm.get_double("refine fraction");
+    coarsen_fraction = prm.get_double("coarsen fraction");
+    minimum_level    = prm.get_integer("minimum level");
+    maximum_level    = prm.get_integer("maximum level");
+    initial_cycles   = prm.get_integer("initial refinement cycles");
+    prm.leave_subsection();
+    if (refine_fraction + coarsen_fraction > 1.)
+      throw InputError(
+        "entries 'adaptivity/refine fraction' + 'adaptivity/coarsen fraction' must not exceed 1");
+    if (minimum_level > maximum_level)
+      throw InputError("entry 'adaptivity/minimum level' (" + std::to_string(minimum_level) +
+                       ") exceeds 'adaptivity/maximum level' (" + std::to_string(maximum_level) + ")");
+  }
+
+  template <int dim>
+  void
+  create_coarse_mesh(dealii::parallel::distributed::Triangulation<dim, dim> &triangulation,
+                     const MeshParameters                                   &parameters)
+  {
+    if (parameters.source == "generator")
+      {
+        try
+          {
+            dealii::GridGenerator::generate_from_name_and_arguments(triangulation,
+                                                                    parameters.generator,
+                                                                    parameters.generator_arguments);
+          }
+        catch (const std::exception &e)
+          {
+            throw InputError("entries 'mesh/generator' = '" + parameters.generator +
+                             "' and 'mesh/generator arguments' = '" + parameters.generator_arguments +
+                             "': " + exception_message(e));
+          }
+      }
+    else
+      {
+        parameters.check_files();
+        dealii::GridIn<dim> grid_in;
+        grid_in.attach_triangulation(triangulation);
+        std::ifstream in(parameters.file);
+        try
+          {
+            grid_in.read_msh(in);
+          }
+        catch (const std::exception &e)
+          {
+            throw InputError("entry 'mesh/file': cannot read the gmsh mesh '" + parameters.file +
+                             "': " + exception_message(e));
+          }
+      }
+  }
+
+  template <int dim>
+  std::set<dealii::types::boundary_id>
+  global_boundary_ids(const dealii::parallel::distributed::Triangulation<dim, dim> &triangulation)
+  {
+    // the coarse mesh is known to every rank, so its ids are the global ones
+    const auto ids = triangulation.get_boundary_ids();
+    return {ids.begin(), ids.end()};
+  }
+
+  template <int dim>
+  void
+  mark_cells(dealii::parallel::distributed::Triangulation<dim, dim> &triangulation,
+             const dealii::Vector<float>                            &indicators,
+             const AdaptivityParameters                             &parameters)
+  {
+    namespace GR = dealii::parallel::distributed::GridRefinement;
+    if (parameters.strategy == "fixed-number")
+      GR::refine_and_coarsen_fixed_number(triangulation,
+                                          indicators,
+                                          parameters.refine_fraction,
+                                          parameters.coarsen_fraction);
+    else
+      GR::refine_and_coarsen_fixed_fraction(triangulation,
+                                            indicators,
+                                            parameters.refine_fraction,
+                                            parameters.coarsen_fraction);
+    for (const auto &cell : triangulation.active_cell_iterators())
+      if (cell->is_locally_owned())
+        {
+          if (cell->level() >= static_cast<int>(parameters.maximum_level))
+            cell->clear_refine_flag();
+          if (cell->level() <= static_cast<int>(parameters.minimum_level))
+            cell->clear_coarsen_flag();
+        }
+  }
+
+  template void
+  create_coarse_mesh<2>(dealii::parallel::distributed::Triangulation<2, 2> &, const MeshParameters &);
+  template void
+  create_coarse_mesh<3>(dealii::parallel::distributed::Triangulation<3, 3> &, const MeshParameters &);
+  template std::set<dealii::types::boundary_id>
+  global_boundary_ids<2>(const dealii::parallel::distributed::Triangulation<2, 2> &);
+  template std::set<dealii::types::boundary_id>
+  global_boundary_ids<3>(const dealii::parallel::distributed::Triangulation<3, 3> &);
+  template void
+  mark_cells<2>(dealii::parallel::distributed::Triangulation<2, 2> &,
+                const dealii::Vector<float> &,
+                const AdaptivityParameters &);
+  template void
+  mark_cells<3>(dealii::parallel::distributed::Triangulation<3, 3> &,
+                const dealii::Vector<float> &,
+                const AdaptivityParameters &);
+} // namespace hyfe

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <deal.II/base/parameter_handler.h>
+
+#include "solver/core/registry.h"
+
+namespace hyfe
+{
+  template <typename Base>
+  void
+  declare_system_parameters(dealii::ParameterHandler &prm,
+                            const std::string        &default_name,
+                            const std::string        &help)
+  {
+    const auto &registry = Registry<Base>::instance();
+    declare_module_selection(prm, Base::system_name, registry.names(), default_name, help);
+    for (const auto &entry : registry.all())
+      {
+        prm.enter_subsection(entry.info.name);
+        entry.declare_parameters(prm);
+        prm.leave_subsection();
+      }
+  }
+
+  template <typename Base>
+  std::unique_ptr<Base>
+  create_module(dealii::ParameterHandler &prm)
+  {
+    const std::string name  = prm.get("type");
+    const auto       *entry = Registry<Base>::instance().find(name);
+    if (entry == nullptr)
+      throw std::runtime_error(std::string("unknown ") + Base::system_name + " '" + name +
+                               "'; valid choices: " + Registry<Base>::instance().names(", "));
+    check_module_available(entry->info);
+    prm.enter_subsection(name);
+    auto module = entry->factory(prm);
+    prm.leave_subsection();
+    return module;
+  }
+} // namespace hyfe

@@ -1,0 +1,673 @@
+#include "solver/physics/advection_diffusion.h"
+
+#include <deal.II/base/function_parser.h>
+#include <deal.II/base/index_set.h>
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/distributed/solution_transfer.h>
+#include <deal.II/distributed/tria.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/affine_constraints.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/petsc_sparse_matrix.h>
+#include <deal.II/lac/petsc_vector.h>
+#include <deal.II/lac/sparsity_tools.h>
+#include <deal.II/numerics/data_out.h>
+#include <deal.II/numerics/error_estimator.h>
+#include <deal.II/numerics/vector_tools.h>
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "solver/core/exceptions.h"
+#include "solver/core/mesh.h"
+#include "solver/core/output.h"
+#include "solver/core/parameters.h"
+#include "solver/core/registry.templates.h"
+#include "solver/modules/mesh_mover.h"
+#include "solver/modules/preconditioner.h"
+
+namespace hyfe
+{
+  namespace advection_diffusion
+  {
+    using namespace dealii;
+
+    void
+    declare_parameters(ParameterHandler &prm)
+    {
+      prm.enter_subsection("advection diffusion");
+      prm.declare_entry("finite element degree",
+                        "1",
+                        Patterns::Integer(1, 2),
+                        "Polynomial degree of the continuous Lagrange elements: 1 (Q1) or 2 (Q2). Unitless.");
+      prm.declare_entry("function constants",
+                        "",
+                        Patterns::Anything(),
+                        "Constants usable in every expression of this subsection, as 'name=value, ...'; "
+                        "pi is predefined. Units as the user intends.");
+      prm.declare_entry("advection velocity",
+                        "0; 0",
+                        Patterns::Anything(),
+                        "Advection field b(x, t), one expression per component separated by ';' "
+                        "(variables x, y[, z], t). Length/time.");
+      prm.declare_entry("diffusivity",
+                        "1",
+                        Patterns::Anything(),
+                        "Diffusivity kappa(x, t) >= 0, an expression. Length^2/time.");
+      prm.declare_entry("reaction rate",
+                        "0",
+                        Patterns::Anything(),
+                        "Reaction coefficient sigma(x, t) >= 0, an expression. 1/time.");
+      prm.declare_entry("source",
+                        "0",
+                        Patterns::Anything(),
+                        "Right-hand side f(x, t), an expression. Concentration/time.");
+      prm.declare_entry("initial condition",
+                        "0",
+                        Patterns::Anything(),
+                        "Initial concentration c(x, t0), an expression. Concentration.");
+      prm.declare_entry("exact solution",
+                        "",
+                        Patterns::Anything(),
+                        "Exact solution c(x, t), an expression; empty: none. When given, the L2 and "
+                        "H1-seminorm errors go into stats.csv every step and the pointwise error into "
+                        "the output. Concentration.");
+      prm.declare_entry("supg",
+                        "true",
+                        Patterns::Bool(),
+                        "Streamline-upwind/Petrov-Galerkin stabilisation (active only where b != 0). "
+                        "Unitless, true or false.");
+      prm.declare_entry("supg factor",
+                        "1.0",
+                        Patterns::Double(0., 10.),
+                        "Scaling of the SUPG parameter tau (Tezduyar's formula). Unitless, in [0, 10].");
+
+      prm.enter_subsection("boundary conditions");
+      prm.declare_entry("dirichlet ids",
+                        "",
+                        Patterns::List(Patterns::Integer(0, 254), 0, 255, ","),
+                        "Boundary ids where c is prescribed, comma-separated. Unitless ids in [0, 254].");
+      prm.declare_entry("dirichlet value",
+                        "0",
+                        Patterns::Anything(),
+                        "Prescribed c(x, t) on the Dirichlet ids, an expression. Concentration.");
+      prm.declare_entry("neumann ids",
+                        "",
+                        Patterns::List(Patterns::Integer(0, 254), 0, 255, ","),
+                        "Boundary ids with a prescribed diffusive flux, comma-separated. Unitless ids "
+                        "in [0, 254]. Every boundary id of the mesh must be listed exactly once, under "
+                        "Dirichlet or Neumann.");
+      prm.declare_entry("neumann flux",
+                        "0",
+                        Patterns::Anything(),
+                        "Diffusive flux g = kappa dc/dn (outward normal n) on the Neumann ids, an "
+                        "expression. Concentration * length/time.");
+      prm.leave_subsection();
+
+      prm.enter_subsection("linear solver");
+      KrylovSettings::declare_parameters(prm, 1e-10);
+      prm.enter_subsection("preconditioner");
+      declare_system_parameters<Preconditioner>(prm,
+                                                "boomeramg",
+                                                "Preconditioner of the Krylov solve of each time step.");
+      prm.leave_subsection();
+      prm.leave_subsection();
+      prm.leave_subsection();
+    }
+
+    /** @brief The advection-diffusion-reaction solver. */
+    template <int dim>
+    class AdvectionDiffusion : public Physics<dim>
+    {
+    public:
+      AdvectionDiffusion(ParameterHandler &prm, const SimulationContext<dim> &context);
+
+      void
+      check_boundary_ids(const std::set<types::boundary_id> &mesh_ids) const override;
+      void
+      setup(double start_time) override;
+      void
+      advance(const StepInfo &step, StatisticsRow &row) override;
+      void
+      postprocess(double time, StatisticsRow &row) override;
+      void
+      adapt_mesh() override;
+      void
+      write_output(VtuWriter &writer, double time) override;
+      std::string
+      progress_text() const override;
+      std::vector<ModuleBase *>
+      modules() override
+      {
+        return {preconditioner.get()};
+      }
+      std::vector<std::string>
+      summary() const override;
+
+    private:
+      void
+      setup_dofs();
+      void
+      set_initial_condition(double time);
+      void
+      make_constraints(double time);
+      void
+      assemble_system(const StepInfo &step, bool first_step);
+
+      const SimulationContext<dim> context;
+      const unsigned int           degree;
+      FE_Q<dim>                    fe;
+      DoFHandler<dim>              dof_handler;
+      IndexSet                     owned_dofs, relevant_dofs;
+      AffineConstraints<double>    hanging_constraints, constraints;
+
+      PETScWrappers::MPI::SparseMatrix system_matrix;
+      PETScWrappers::MPI::Vector       rhs, solution;  // owned
+      PETScWrappers::MPI::Vector       current, older; // ghosted: c^n and c^{n-1}
+
+      std::unique_ptr<FunctionParser<dim>> advection, diffusivity, reaction, source, initial, dirichlet,
+        neumann, exact;
+      std::vector<types::boundary_id> dirichlet_ids, neumann_ids;
+      bool                            has_advection, supg;
+      double                          supg_factor;
+      KrylovSettings                  krylov;
+      std::unique_ptr<Preconditioner> preconditioner;
+
+      unsigned int  steps_done = 0;
+      SolveResult   last_solve;
+      double        total_assembly_time = 0, total_solve_time = 0, total_setup_time = 0;
+      unsigned long total_iterations = 0;
+    };
+
+    template <int dim>
+    AdvectionDiffusion<dim>::AdvectionDiffusion(ParameterHandler &prm, const SimulationContext<dim> &context)
+        : context(context)
+        , degree([&] {
+          prm.enter_subsection("advection diffusion");
+          const unsigned int d = prm.get_integer("finite element degree");
+          prm.leave_subsection();
+          return d;
+        }())
+        , fe(degree)
+        , dof_handler(context.triangulation)
+    {
+      prm.enter_subsection("advection diffusion");
+      const std::string prefix = "advection diffusion/";
+      const auto constants = parse_constants(prm.get("function constants"), prefix + "function constants");
+      auto       scalar    = [&](const std::string &entry) {
+        return make_function<dim>(prm.get(entry), 1, constants, prefix + entry);
+      };
+      advection =
+        make_function<dim>(prm.get("advection velocity"), dim, constants, prefix + "advection velocity");
+      has_advection = !is_zero_expression(prm.get("advection velocity"));
+      diffusivity   = scalar("diffusivity");
+      reaction      = scalar("reaction rate");
+      source        = scalar("source");
+      initial       = scalar("initial condition");
+      if (!prm.get("exact solution").empty())
+        exact = scalar("exact solution");
+      supg        = prm.get_bool("supg");
+      supg_factor = prm.get_double("supg factor");
+
+      prm.enter_subsection("boundary conditions");
+      dirichlet_ids =
+        parse_boundary_ids(prm.get("dirichlet ids"), prefix + "boundary conditions/dirichlet ids");
+      neumann_ids = parse_boundary_ids(prm.get("neumann ids"), prefix + "boundary conditions/neumann ids");
+      dirichlet   = make_function<dim>(prm.get("dirichlet value"),
+                                     1,
+                                     constants,
+                                     prefix + "boundary conditions/dirichlet value");
+      neumann     = make_function<dim>(prm.get("neumann flux"),
+                                   1,
+                                   constants,
+                                   prefix + "boundary conditions/neumann flux");
+      prm.leave_subsection();
+
+      prm.enter_subsection("linear solver");
+      krylov.parse_parameters(prm);
+      prm.enter_subsection("preconditioner");
+      preconditioner = create_module<Preconditioner>(prm);
+      prm.leave_subsection();
+      prm.leave_subsection();
+      prm.leave_subsection();
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::check_boundary_ids(const std::set<types::boundary_id> &mesh_ids) const
+    {
+      const std::string where = "advection diffusion/boundary conditions: ";
+      auto              list  = [](const std::set<types::boundary_id> &ids) {
+        std::string s;
+        for (const auto id : ids)
+          s += (s.empty() ? "" : ", ") + std::to_string(id);
+        return "{" + s + "}";
+      };
+      std::set<types::boundary_id> seen;
+      for (const auto &[entry, ids] :
+           {std::make_pair("dirichlet ids", &dirichlet_ids), std::make_pair("neumann ids", &neumann_ids)})
+        for (const auto id : *ids)
+          {
+            if (mesh_ids.count(id) == 0)
+              throw InputError(where + "entry '" + entry + "' lists boundary id " + std::to_string(id) +
+                               ", which the mesh does not have; the mesh's boundary ids are " +
+                               list(mesh_ids));
+            if (!seen.insert(id).second)
+              throw InputError(
+                where + "boundary id " + std::to_string(id) +
+                " is given more than one condition ('dirichlet ids' and 'neumann ids' must not overlap "
+                "or repeat an id)");
+          }
+      std::set<types::boundary_id> missing;
+      for (const auto id : mesh_ids)
+        if (seen.count(id) == 0)
+          missing.insert(id);
+      if (!missing.empty())
+        throw InputError(where + "the mesh's boundary ids " + list(missing) +
+                         " have no condition; list each under 'dirichlet ids' or 'neumann ids' "
+                         "(a zero 'neumann flux' is an insulated wall)");
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::setup_dofs()
+    {
+      context.mesh_mover.setup(context.triangulation, degree);
+      dof_handler.distribute_dofs(fe);
+      owned_dofs = dof_handler.locally_owned_dofs();
+      DoFTools::extract_locally_relevant_dofs(dof_handler, relevant_dofs);
+
+      hanging_constraints.clear();
+      hanging_constraints.reinit(relevant_dofs);
+      DoFTools::make_hanging_node_constraints(dof_handler, hanging_constraints);
+      hanging_constraints.close();
+      make_constraints(0.);
+
+      DynamicSparsityPattern dsp(relevant_dofs);
+      DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
+      SparsityTools::distribute_sparsity_pattern(dsp, owned_dofs, context.comm, relevant_dofs);
+      system_matrix.reinit(owned_dofs, owned_dofs, dsp, context.comm);
+      rhs.reinit(owned_dofs, context.comm);
+      solution.reinit(owned_dofs, context.comm);
+      current.reinit(owned_dofs, relevant_dofs, context.comm);
+      older.reinit(owned_dofs, relevant_dofs, context.comm);
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::make_constraints(const double time)
+    {
+      constraints.clear();
+      constraints.reinit(relevant_dofs);
+      constraints.merge(hanging_constraints);
+      dirichlet->set_time(time);
+      std::map<types::boundary_id, const Function<dim> *> boundary_functions;
+      for (const auto id : dirichlet_ids)
+        boundary_functions[id] = dirichlet.get();
+      VectorTools::interpolate_boundary_values(context.mesh_mover.mapping(),
+                                               dof_handler,
+                                               boundary_functions,
+                                               constraints);
+      constraints.close();
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::set_initial_condition(const double time)
+    {
+      initial->set_time(time);
+      VectorTools::interpolate(context.mesh_mover.mapping(), dof_handler, *initial, solution);
+      hanging_constraints.distribute(solution);
+      current = solution;
+      older   = solution;
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::setup(const double start_time)
+    {
+      setup_dofs();
+      set_initial_condition(start_time);
+      for (unsigned int cycle = 0; cycle < context.adaptivity.initial_cycles; ++cycle)
+        {
+          adapt_mesh();
+          set_initial_condition(start_time);
+        }
+      preconditioner->after_adaptation();
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::assemble_system(const StepInfo &step, const bool first_step)
+    {
+      const bool   crank_nicolson = context.time_scheme == "crank-nicolson";
+      const bool   bdf2           = context.time_scheme == "bdf2" && !first_step;
+      const bool   steady         = context.time_scheme == "steady";
+      const double alpha0         = steady ? 0. : (bdf2 ? 1.5 : 1.);
+      const double theta          = crank_nicolson ? 0.5 : 1.;
+      const double dt             = step.dt;
+      const double t_new = step.time, t_old = step.time - dt;
+
+      system_matrix = 0;
+      rhs           = 0;
+
+      const QGauss<dim>                    quadrature(degree + 1);
+      const QGauss<dim - 1>                face_quadrature(degree + 1);
+      FEValues<dim>                        fe_values(context.mesh_mover.mapping(),
+                              fe,
+                              quadrature,
+                              update_values | update_gradients | update_quadrature_points |
+                                update_JxW_values);
+      FEFaceValues<dim>                    fe_face_values(context.mesh_mover.mapping(),
+                                       fe,
+                                       face_quadrature,
+                                       update_values | update_quadrature_points | update_JxW_values);
+      const unsigned int                   dofs_per_cell = fe.n_dofs_per_cell();
+      const unsigned int                   n_q           = quadrature.size();
+      FullMatrix<double>                   cell_matrix(dofs_per_cell, dofs_per_cell);
+      Vector<double>                       cell_rhs(dofs_per_cell);
+      std::vector<types::global_dof_index> dof_indices(dofs_per_cell);
+
+      std::vector<Vector<double>> b_new(n_q, Vector<double>(dim)), b_old(n_q, Vector<double>(dim));
+      std::vector<double>         kappa_new(n_q), kappa_old(n_q), sigma_new(n_q), sigma_old(n_q), f_new(n_q),
+        f_old(n_q);
+      std::vector<double> c_n(n_q), c_nm1(n_q), g_new(face_quadrature.size()), g_old(face_quadrature.size());
+      std::vector<Tensor<1, dim>> grad_c_n(n_q);
+      std::vector<double>         test(dofs_per_cell);
+
+      auto evaluate = [&](const double                   time,
+                          const std::vector<Point<dim>> &points,
+                          std::vector<Vector<double>>   &b,
+                          std::vector<double>           &kappa,
+                          std::vector<double>           &sigma,
+                          std::vector<double>           &f) {
+        advection->set_time(time);
+        diffusivity->set_time(time);
+        reaction->set_time(time);
+        source->set_time(time);
+        advection->vector_value_list(points, b);
+        diffusivity->value_list(points, kappa);
+        reaction->value_list(points, sigma);
+        source->value_list(points, f);
+      };
+      neumann->set_time(t_new);
+
+      for (const auto &cell : dof_handler.active_cell_iterators())
+        {
+          if (!cell->is_locally_owned())
+            continue;
+          fe_values.reinit(cell);
+          cell_matrix        = 0;
+          cell_rhs           = 0;
+          const auto &points = fe_values.get_quadrature_points();
+          evaluate(t_new, points, b_new, kappa_new, sigma_new, f_new);
+          if (crank_nicolson)
+            {
+              evaluate(t_old, points, b_old, kappa_old, sigma_old, f_old);
+              fe_values.get_function_gradients(current, grad_c_n);
+            }
+          fe_values.get_function_values(current, c_n);
+          if (bdf2)
+            fe_values.get_function_values(older, c_nm1);
+          const double h = cell->minimum_vertex_distance() / degree;
+
+          for (unsigned int q = 0; q < n_q; ++q)
+            {
+              Tensor<1, dim> b;
+              for (unsigned int d = 0; d < dim; ++d)
+                b[d] = b_new[q][d];
+              const double kappa = kappa_new[q], sigma = sigma_new[q];
+              double       tau = 0.;
+              if (supg && has_advection && b.norm() > 0)
+                tau = supg_factor / std::sqrt(std::pow(2. * alpha0 / dt, 2) + std::pow(2. * b.norm() / h, 2) +
+                                              9. * std::pow(4. * kappa / (h * h), 2) + sigma * sigma);
+              const double   history = steady ? 0. : (bdf2 ? 2. * c_n[q] - 0.5 * c_nm1[q] : c_n[q]);
+              double         rhs_q   = history / dt + theta * f_new[q];
+              Tensor<1, dim> explicit_flux; // (1 - theta) kappa grad c^n, Crank-Nicolson only
+              if (crank_nicolson)
+                {
+                  Tensor<1, dim> b_o;
+                  for (unsigned int d = 0; d < dim; ++d)
+                    b_o[d] = b_old[q][d];
+                  rhs_q += (1. - theta) * (f_old[q] - b_o * grad_c_n[q] - sigma_old[q] * c_n[q]);
+                  explicit_flux = (1. - theta) * kappa_old[q] * grad_c_n[q];
+                }
+              const double JxW = fe_values.JxW(q);
+              for (unsigned int i = 0; i < dofs_per_cell; ++i)
+                test[i] = fe_values.shape_value(i, q) + tau * (b * fe_values.shape_grad(i, q));
+              for (unsigned int i = 0; i < dofs_per_cell; ++i)
+                {
+                  const Tensor<1, dim> grad_i = fe_values.shape_grad(i, q);
+                  for (unsigned int j = 0; j < dofs_per_cell; ++j)
+                    {
+                      const Tensor<1, dim> grad_j = fe_values.shape_grad(j, q);
+                      const double         phi_j  = fe_values.shape_value(j, q);
+                      cell_matrix(i, j) += ((alpha0 / dt + theta * sigma) * phi_j * test[i] +
+                                            theta * ((b * grad_j) * test[i] + kappa * (grad_j * grad_i))) *
+                                           JxW;
+                    }
+                  cell_rhs(i) += (rhs_q * test[i] - explicit_flux * grad_i) * JxW;
+                }
+            }
+
+          for (const auto face : cell->face_indices())
+            if (cell->at_boundary(face) &&
+                std::find(neumann_ids.begin(), neumann_ids.end(), cell->face(face)->boundary_id()) !=
+                  neumann_ids.end())
+              {
+                fe_face_values.reinit(cell, face);
+                neumann->set_time(t_new);
+                neumann->value_list(fe_face_values.get_quadrature_points(), g_new);
+                if (crank_nicolson)
+                  {
+                    neumann->set_time(t_old);
+                    neumann->value_list(fe_face_values.get_quadrature_points(), g_old);
+                  }
+                for (unsigned int q = 0; q < face_quadrature.size(); ++q)
+                  {
+                    const double g = crank_nicolson ? theta * g_new[q] + (1. - theta) * g_old[q] : g_new[q];
+                    for (unsigned int i = 0; i < dofs_per_cell; ++i)
+                      cell_rhs(i) += g * fe_face_values.shape_value(i, q) * fe_face_values.JxW(q);
+                  }
+              }
+
+          cell->get_dof_indices(dof_indices);
+          constraints.distribute_local_to_global(cell_matrix, cell_rhs, dof_indices, system_matrix, rhs);
+        }
+      system_matrix.compress(VectorOperation::add);
+      rhs.compress(VectorOperation::add);
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::advance(const StepInfo &step, StatisticsRow &row)
+    {
+      const auto start = std::chrono::steady_clock::now();
+      make_constraints(step.time);
+      assemble_system(step, steps_done == 0);
+      const double assembly_time =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+      const bool symmetric = !has_advection;
+      preconditioner->update(step);
+      preconditioner->initialize(system_matrix, symmetric);
+      // initial guess: the previous solution, with the new constraints
+      solution = current;
+      constraints.set_zero(solution);
+      last_solve = preconditioner->solve(krylov, system_matrix, solution, rhs);
+      if (!last_solve.converged)
+        throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +
+                       ": the linear solve for the field 'c' did not converge (" + last_solve.reason + ", " +
+                       std::to_string(last_solve.iterations) + " iterations, relative residual " +
+                       std::to_string(last_solve.relative_residual) + ")");
+      constraints.distribute(solution);
+      const double norm = solution.l2_norm();
+      if (!std::isfinite(norm))
+        throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +
+                       ": the field 'c' is not finite (NaN or Inf)");
+      older   = current;
+      current = solution;
+      ++steps_done;
+
+      total_assembly_time += assembly_time;
+      total_solve_time += last_solve.solve_time;
+      total_setup_time += last_solve.setup_time;
+      total_iterations += last_solve.iterations;
+      row.emplace_back("cells", context.triangulation.n_global_active_cells());
+      row.emplace_back("dofs", dof_handler.n_dofs());
+      row.emplace_back("linear_iterations", last_solve.iterations);
+      row.emplace_back("final_residual", last_solve.relative_residual);
+      row.emplace_back("assembly_time", assembly_time);
+      row.emplace_back("solve_time", last_solve.solve_time);
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::postprocess(const double time, StatisticsRow &row)
+    {
+      double l2 = std::numeric_limits<double>::quiet_NaN(), h1 = l2;
+      if (exact)
+        {
+          exact->set_time(time);
+          Vector<float>     cellwise(context.triangulation.n_active_cells());
+          const QGauss<dim> quadrature(degree + 2);
+          VectorTools::integrate_difference(context.mesh_mover.mapping(),
+                                            dof_handler,
+                                            current,
+                                            *exact,
+                                            cellwise,
+                                            quadrature,
+                                            VectorTools::L2_norm);
+          l2 = VectorTools::compute_global_error(context.triangulation, cellwise, VectorTools::L2_norm);
+          VectorTools::integrate_difference(context.mesh_mover.mapping(),
+                                            dof_handler,
+                                            current,
+                                            *exact,
+                                            cellwise,
+                                            quadrature,
+                                            VectorTools::H1_seminorm);
+          h1 = VectorTools::compute_global_error(context.triangulation, cellwise, VectorTools::H1_seminorm);
+        }
+      row.emplace_back("l2_error", l2);
+      row.emplace_back("h1_error", h1);
+      row.emplace_back("c_l2_norm", current.l2_norm());
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::adapt_mesh()
+    {
+      Vector<float> indicators(context.triangulation.n_active_cells());
+      KellyErrorEstimator<dim>::estimate(
+        context.mesh_mover.mapping(), dof_handler, QGauss<dim - 1>(degree + 1), {}, current, indicators);
+      mark_cells(context.triangulation, indicators, context.adaptivity);
+      context.triangulation.prepare_coarsening_and_refinement();
+
+      parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector> transfer(dof_handler);
+      transfer.prepare_for_coarsening_and_refinement(
+        std::vector<const PETScWrappers::MPI::Vector *>{&current, &older});
+      for (auto *m : modules())
+        m->before_adaptation();
+      context.triangulation.execute_coarsening_and_refinement();
+      setup_dofs();
+
+      PETScWrappers::MPI::Vector new_current(owned_dofs, context.comm), new_older(owned_dofs, context.comm);
+      std::vector<PETScWrappers::MPI::Vector *> out{&new_current, &new_older};
+      transfer.interpolate(out);
+      hanging_constraints.distribute(new_current);
+      hanging_constraints.distribute(new_older);
+      current = new_current;
+      older   = new_older;
+      for (auto *m : modules())
+        m->after_adaptation();
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::write_output(VtuWriter &writer, const double time)
+    {
+      DataOut<dim> data_out;
+      data_out.attach_dof_handler(dof_handler);
+      data_out.add_data_vector(current, "c");
+
+      PETScWrappers::MPI::Vector error_owned, error;
+      if (exact)
+        {
+          exact->set_time(time);
+          error_owned.reinit(owned_dofs, context.comm);
+          VectorTools::interpolate(context.mesh_mover.mapping(), dof_handler, *exact, error_owned);
+          PETScWrappers::MPI::Vector c_owned(owned_dofs, context.comm);
+          c_owned = current;
+          error_owned.sadd(-1., c_owned); // c_h - I_h c_exact
+          error.reinit(owned_dofs, relevant_dofs, context.comm);
+          error = error_owned;
+          data_out.add_data_vector(error, "error");
+        }
+
+      Vector<float> subdomain(context.triangulation.n_active_cells()),
+        level(context.triangulation.n_active_cells());
+      for (const auto &cell : context.triangulation.active_cell_iterators())
+        {
+          subdomain(cell->active_cell_index()) = context.triangulation.locally_owned_subdomain();
+          level(cell->active_cell_index())     = cell->level();
+        }
+      data_out.add_data_vector(subdomain, "subdomain");
+      data_out.add_data_vector(level, "level");
+
+      OutputFields fields;
+      for (auto *m : modules())
+        m->add_output_fields(fields);
+      for (const auto &[name, v] : fields.dof_vectors)
+        data_out.add_data_vector(*v, name);
+      for (const auto &[name, v] : fields.cell_vectors)
+        data_out.add_data_vector(*v, name);
+
+      DataOutBase::VtkFlags flags;
+      flags.time                     = time;
+      flags.cycle                    = writer.n_records();
+      flags.write_higher_order_cells = degree > 1;
+      data_out.set_flags(flags);
+      data_out.build_patches(context.mesh_mover.mapping(), degree, DataOut<dim>::curved_inner_cells);
+      writer.write(data_out, time);
+    }
+
+    template <int dim>
+    std::string
+    AdvectionDiffusion<dim>::progress_text() const
+    {
+      std::ostringstream s;
+      s << "cells " << context.triangulation.n_global_active_cells() << "  dofs " << dof_handler.n_dofs()
+        << "  its " << last_solve.iterations;
+      return s.str();
+    }
+
+    template <int dim>
+    std::vector<std::string>
+    AdvectionDiffusion<dim>::summary() const
+    {
+      std::ostringstream s;
+      s << "linear solves: " << steps_done << ", " << total_iterations << " iterations ("
+        << (steps_done ? double(total_iterations) / steps_done : 0.) << " per step); assembly "
+        << total_assembly_time << " s, preconditioner set-up " << total_setup_time << " s, Krylov "
+        << total_solve_time << " s";
+      return {s.str()};
+    }
+
+    template <int dim>
+    std::unique_ptr<Physics<dim>>
+    create(ParameterHandler &prm, const SimulationContext<dim> &context)
+    {
+      return std::make_unique<AdvectionDiffusion<dim>>(prm, context);
+    }
+
+    template std::unique_ptr<Physics<2>>
+    create<2>(ParameterHandler &, const SimulationContext<2> &);
+    template std::unique_ptr<Physics<3>>
+    create<3>(ParameterHandler &, const SimulationContext<3> &);
+  } // namespace advection_diffusion
+} // namespace hyfe

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <deal.II/base/types.h>
+
+#include <mpi.h>
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "solver/core/module.h"
+
+namespace dealii
+{
+  namespace parallel
+  {
+    namespace distributed
+    {
+      template <int dim, int spacedim>
+      class Triangulation;
+    }
+  } // namespace parallel
+} // namespace dealii
+
+namespace hyfe
+{
+  class VtuWriter;
+  struct AdaptivityParameters;
+  template <int dim>
+  class MeshMover;
+  template <int dim>
+  class ClosureModel;
+
+  /** @brief One row of stats.csv: (column, value) pairs in a fixed order. */
+  using StatisticsRow = std::vector<std::pair<std::string, double>>;
+
+  /** @brief What the simulation shares with its physics. */
+  template <int dim>
+  struct SimulationContext
+  {
+    MPI_Comm                                                comm;
+    dealii::parallel::distributed::Triangulation<dim, dim> &triangulation;
+    MeshMover<dim>                                         &mesh_mover;
+    ClosureModel<dim>                                      &closure_model;
+    const AdaptivityParameters                             &adaptivity;
+    std::string                                             time_scheme; ///< bdf1, bdf2, crank-nicolson
+    double                                                  time_step;   ///< fixed step, case time units
+  };
+
+  /**
+   * @brief A physics module: the equations, their discretisation and solves. The Simulation owns
+   * the mesh and the time loop and calls these hooks in order.
+   */
+  template <int dim>
+  class Physics
+  {
+  public:
+    virtual ~Physics() = default;
+
+    /** @brief Throws InputError if the boundary conditions do not fit the mesh's @p mesh_ids. */
+    virtual void
+    check_boundary_ids(const std::set<dealii::types::boundary_id> &mesh_ids) const = 0;
+
+    /** @brief Distributes DoFs on the (globally refined) mesh and sets the initial condition. */
+    virtual void
+    setup(double start_time) = 0;
+
+    /** @brief Advances from step.time - step.dt to step.time; adds its statistics to @p row. */
+    virtual void
+    advance(const StepInfo &step, StatisticsRow &row) = 0;
+
+    /** @brief Adds the quantities of the current solution (errors, norms) to @p row. */
+    virtual void
+    postprocess(double time, StatisticsRow &row) = 0;
+
+    /** @brief Adapts the mesh and transfers every history vector. */
+    virtual void
+    adapt_mesh() = 0;
+
+    /** @brief Writes one output record for @p time. */
+    virtual void
+    write_output(VtuWriter &writer, double time) = 0;
+
+    /** @brief Short text for the progress line (e.g. "cells 1024 dofs 4225 its 12"). */
+    virtual std::string
+    progress_text() const = 0;
+
+    /** @brief The modules that the physics owns (for hooks and statistics). */
+    virtual std::vector<ModuleBase *>
+    modules() = 0;
+
+    /** @brief Lines for the run summary. */
+    virtual std::vector<std::string>
+    summary() const
+    {
+      return {};
+    }
+  };
+} // namespace hyfe

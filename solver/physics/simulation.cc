@@ -1,0 +1,307 @@
+#include "solver/physics/simulation.h"
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/distributed/tria.h>
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <sstream>
+
+#include "solver/core/exceptions.h"
+#include "solver/core/mesh.h"
+#include "solver/core/output.h"
+#include "solver/core/parameters.h"
+#include "solver/core/registry.templates.h"
+#include "solver/modules/closure_model.h"
+#include "solver/modules/mesh_mover.h"
+#include "solver/physics/advection_diffusion.h"
+
+namespace hyfe
+{
+  using namespace dealii;
+
+  void
+  declare_all_parameters(ParameterHandler &prm)
+  {
+    prm.declare_entry("dimension", "2", Patterns::Integer(2, 3), "Space dimension: 2 or 3. Unitless.");
+    prm.declare_entry("physics",
+                      "advection-diffusion",
+                      Patterns::Selection("advection-diffusion"),
+                      "The equations to solve; each has its own subsection. Unitless.");
+    prm.enter_subsection("time");
+    prm.declare_entry("start time", "0", Patterns::Double(), "Initial time t0. Time units of the case.");
+    prm.declare_entry("end time",
+                      "1",
+                      Patterns::Double(),
+                      "Final time; (end - start) must be a multiple of "
+                      "the time step. Time units of the case.");
+    prm.declare_entry("time step",
+                      "0.01",
+                      Patterns::Double(0.),
+                      "Fixed time step, > 0. Time units of the case.");
+    prm.declare_entry("scheme",
+                      "bdf2",
+                      Patterns::Selection("bdf1|bdf2|crank-nicolson|steady"),
+                      "Time discretisation: BDF1 (implicit Euler), BDF2 (first step BDF1), "
+                      "Crank-Nicolson, or steady (one stationary solve with the coefficients at the "
+                      "end time; the time step is ignored). Unitless.");
+    prm.leave_subsection();
+    MeshParameters::declare_parameters(prm);
+    AdaptivityParameters::declare_parameters(prm);
+    OutputParameters::declare_parameters(prm);
+    prm.enter_subsection("mesh mover");
+    declare_system_parameters<MeshMover<2>>(prm, "none", "Mesh mover (r-adaptivity).");
+    prm.leave_subsection();
+    prm.enter_subsection("closure model");
+    declare_system_parameters<ClosureModel<2>>(prm, "none", "Closure model (eddy viscosity).");
+    prm.leave_subsection();
+    advection_diffusion::declare_parameters(prm);
+  }
+
+  namespace
+  {
+    /** Everything of one run, for one dimension. */
+    template <int dim>
+    class Simulation
+    {
+    public:
+      Simulation(ParameterHandler &prm, const std::string &file, MPI_Comm comm)
+          : comm(comm)
+          , triangulation(comm,
+                          typename Triangulation<dim>::MeshSmoothing(
+                            Triangulation<dim>::smoothing_on_refinement |
+                            Triangulation<dim>::smoothing_on_coarsening))
+          , parameter_file(file)
+      {
+        mesh.parse_parameters(prm, folder_of(file));
+        mesh.check_files();
+        adaptivity.parse_parameters(prm);
+        output.parse_parameters(prm);
+        prm.enter_subsection("time");
+        start_time = prm.get_double("start time");
+        end_time   = prm.get_double("end time");
+        time_step  = prm.get_double("time step");
+        scheme     = prm.get("scheme");
+        prm.leave_subsection();
+        if (time_step <= 0.)
+          throw InputError("entry 'time/time step' must be > 0");
+        if (scheme == "steady")
+          {
+            if (end_time <= start_time)
+              throw InputError(
+                "entry 'time/end time' must exceed 'time/start time' (also for the steady scheme)");
+            time_step = end_time - start_time;
+          }
+        const double steps = scheme == "steady" ? 1. : (end_time - start_time) / time_step;
+        n_steps            = static_cast<unsigned int>(std::llround(steps));
+        if (steps < 0.5 || std::abs(steps - n_steps) > 1e-8 * std::max(1., steps))
+          throw InputError(
+            "entries 'time/end time' - 'time/start time' (" + std::to_string(end_time - start_time) +
+            ") must be a positive multiple of 'time/time step' (" + std::to_string(time_step) + ")");
+
+        prm.enter_subsection("mesh mover");
+        mesh_mover = create_module<MeshMover<dim>>(prm);
+        prm.leave_subsection();
+        prm.enter_subsection("closure model");
+        closure = create_module<ClosureModel<dim>>(prm);
+        prm.leave_subsection();
+
+        const SimulationContext<dim> context{
+          comm, triangulation, *mesh_mover, *closure, adaptivity, scheme, time_step};
+        physics = advection_diffusion::create<dim>(prm, context);
+
+        // the coarse mesh is cheap: build it now, so that --validate checks the mesh and its ids
+        create_coarse_mesh(triangulation, mesh);
+        physics->check_boundary_ids(global_boundary_ids(triangulation));
+      }
+
+      void
+      run(ParameterHandler &prm)
+      {
+        const bool root = Utilities::MPI::this_mpi_process(comm) == 0;
+        create_output_directory(output.directory, comm);
+        if (root)
+          {
+            std::ofstream expanded(output.directory + "/parameters.prm");
+            expanded << "# Every parameter of this run, as used (from " << parameter_file << ")\n";
+            prm.print_parameters(expanded, ParameterHandler::PRM);
+          }
+        triangulation.refine_global(mesh.global_refinements);
+        physics->setup(start_time);
+
+        VtuWriter                 writer(output, comm);
+        CsvWriter                 stats(output.directory + "/stats.csv", comm);
+        Progress                  progress(start_time, end_time, comm);
+        std::vector<ModuleBase *> modules{mesh_mover.get(), closure.get()};
+        for (auto *m : physics->modules())
+          modules.push_back(m);
+
+        double output_time = 0.;
+        auto   write       = [&](const double time) {
+          if (!output.write_fields)
+            return;
+          const double t0 = progress.elapsed();
+          physics->write_output(writer, time);
+          output_time = progress.elapsed() - t0;
+        };
+        write(start_time);
+        if (root)
+          std::cout << "hyfe: " << n_steps << " steps of " << time_step << " from t = " << start_time
+                    << " to " << end_time << ", " << Utilities::MPI::n_mpi_processes(comm)
+                    << " rank(s), output in '" << output.directory << "/'" << std::endl;
+
+        for (unsigned int step = 1; step <= n_steps; ++step)
+          {
+            const StepInfo info{step, start_time + step * time_step, time_step};
+            for (auto *m : modules)
+              m->update(info);
+            StatisticsRow row{{"step", step}, {"time", info.time}, {"dt", time_step}};
+            physics->advance(info, row);
+            physics->postprocess(info.time, row);
+
+            double adapt_time = 0.;
+            if (adaptivity.interval > 0 && step % adaptivity.interval == 0 && step < n_steps)
+              {
+                const double t0 = progress.elapsed();
+                physics->adapt_mesh();
+                adapt_time = progress.elapsed() - t0;
+              }
+            output_time = 0.;
+            if ((output.interval > 0 && step % output.interval == 0) || step == n_steps)
+              write(info.time);
+            row.emplace_back("adapt_time", adapt_time);
+            row.emplace_back("output_time", output_time);
+            for (auto *m : modules)
+              for (const auto &s : m->statistics())
+                row.push_back(s);
+            stats.write_row(row);
+            if (step % output.progress_interval == 0 || step == n_steps)
+              progress.print(step, info.time, physics->progress_text());
+          }
+
+        if (root)
+          {
+            std::cout << "hyfe: done in " << format_duration(progress.elapsed()) << " (" << progress.elapsed()
+                      << " s wall)" << std::endl;
+            for (const auto &line : physics->summary())
+              std::cout << "  " << line << std::endl;
+            for (auto *m : modules)
+              for (const auto &[name, value] : m->summary())
+                std::cout << "  " << name << ": " << value << std::endl;
+            std::cout << "  output: " << output.directory << "/" << output.base_name << ".pvd ("
+                      << writer.n_records() << " records), " << output.directory << "/stats.csv" << std::endl;
+          }
+      }
+
+    private:
+      MPI_Comm                                  comm;
+      parallel::distributed::Triangulation<dim> triangulation;
+      std::string                               parameter_file;
+      MeshParameters                            mesh;
+      AdaptivityParameters                      adaptivity;
+      OutputParameters                          output;
+      double                                    start_time = 0, end_time = 0, time_step = 0;
+      unsigned int                              n_steps = 0;
+      std::string                               scheme;
+      std::unique_ptr<MeshMover<dim>>           mesh_mover;
+      std::unique_ptr<ClosureModel<dim>>        closure;
+      std::unique_ptr<Physics<dim>>             physics;
+    };
+
+    /**
+     * Runs @p f on every rank; if it throws on any rank, every rank throws an InputError (or
+     * RunError) with the message of the lowest failing rank, so that all ranks stop together.
+     */
+    template <typename Error>
+    void
+    collectively(MPI_Comm comm, const std::function<void()> &f)
+    {
+      std::string message;
+      try
+        {
+          f();
+        }
+      catch (const InputError &e)
+        {
+          message = e.what();
+        }
+      catch (const RunError &e)
+        {
+          message = e.what();
+        }
+      catch (const std::exception &e)
+        {
+          message = exception_message(e);
+        }
+      const unsigned int rank = Utilities::MPI::this_mpi_process(comm);
+      const unsigned int failed =
+        Utilities::MPI::min(message.empty() ? Utilities::MPI::n_mpi_processes(comm) : rank, comm);
+      if (failed == Utilities::MPI::n_mpi_processes(comm))
+        return;
+      throw Error(Utilities::MPI::broadcast(comm, message, failed));
+    }
+  } // namespace
+
+  template <int dim>
+  int
+  run_dim(ParameterHandler &prm, const std::string &file, MPI_Comm comm, const RunMode mode)
+  {
+    std::unique_ptr<Simulation<dim>> simulation;
+    collectively<InputError>(comm, [&] { simulation = std::make_unique<Simulation<dim>>(prm, file, comm); });
+    if (mode == RunMode::validate)
+      {
+        if (Utilities::MPI::this_mpi_process(comm) == 0)
+          std::cout << "hyfe: '" << file << "' is valid (" << dim << "D)" << std::endl;
+        return 0;
+      }
+    collectively<RunError>(comm, [&] { simulation->run(prm); });
+    return 0;
+  }
+
+  int
+  run_case(const std::string &file, MPI_Comm comm, const RunMode mode)
+  {
+    const bool root = Utilities::MPI::this_mpi_process(comm) == 0;
+    try
+      {
+        ParameterHandler prm;
+        declare_all_parameters(prm);
+        // rank 0 parses first: a bad file is reported once, and no rank waits for another
+        std::string error;
+        if (root)
+          {
+            try
+              {
+                parse_parameter_file(prm, file);
+              }
+            catch (const std::exception &e)
+              {
+                error = e.what();
+              }
+          }
+        error = Utilities::MPI::broadcast(comm, error, 0);
+        if (!error.empty())
+          throw InputError(error);
+        if (!root)
+          parse_parameter_file(prm, file);
+
+        const int dim = prm.get_integer("dimension");
+        return dim == 2 ? run_dim<2>(prm, file, comm, mode) : run_dim<3>(prm, file, comm, mode);
+      }
+    catch (const InputError &e)
+      {
+        if (root)
+          std::cerr << "hyfe: " << e.what() << std::endl;
+        return 1;
+      }
+    catch (const RunError &e)
+      {
+        if (root)
+          std::cerr << "hyfe: run stopped: " << e.what() << std::endl;
+        return 2;
+      }
+  }
+} // namespace hyfe
