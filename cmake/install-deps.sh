@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config
           libdeal.ii-dev libtorch-dev libvtk9-dev openmpi-bin libopenmpi-dev
-          libgtest-dev python3)
+          libgtest-dev python3 clang-format)
 for arg in "$@"; do
   case "$arg" in
     --benchmark) packages+=(libdeal.ii-doc) ;;

@@ -70,9 +70,12 @@ namespace hyfe
     virtual void
     advance(const StepInfo &step, StatisticsRow &row) = 0;
 
-    /** @brief Adds the quantities of the current solution (errors, norms) to @p row. */
+    /**
+     * @brief Adds the quantities of the current solution (errors, norms) to @p row; @p last_step
+     * is true at the final step, where every quantity must be computed.
+     */
     virtual void
-    postprocess(double time, StatisticsRow &row) = 0;
+    postprocess(const StepInfo &step, bool last_step, StatisticsRow &row) = 0;
 
     /** @brief Adapts the mesh and transfers every history vector. */
     virtual void

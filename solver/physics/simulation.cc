@@ -160,7 +160,7 @@ namespace hyfe
               m->update(info);
             StatisticsRow row{{"step", step}, {"time", info.time}, {"dt", time_step}};
             physics->advance(info, row);
-            physics->postprocess(info.time, row);
+            physics->postprocess(info, step == n_steps, row);
 
             double adapt_time = 0.;
             if (adaptivity.interval > 0 && step % adaptivity.interval == 0 && step < n_steps)
