@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "solver/core/exceptions.h"
@@ -47,8 +48,9 @@ namespace hyfe
     /** Declared names of one subsection: entries and subsections. */
     struct Section
     {
-      std::vector<std::string>       entries;
-      std::map<std::string, Section> subsections;
+      std::vector<std::string>           entries;
+      std::map<std::string, std::string> patterns; ///< entry -> pattern description
+      std::map<std::string, Section>     subsections;
     };
 
     Section
@@ -60,7 +62,10 @@ namespace hyfe
           const std::string name = demangle(child.first);
           // in deal.II's JSON output, an entry is a node with a "value" child
           if (child.second.count("value") > 0)
-            section.entries.push_back(name);
+            {
+              section.entries.push_back(name);
+              section.patterns[name] = child.second.get<std::string>("pattern_description", "");
+            }
           else
             section.subsections[name] = to_section(child.second);
         }
@@ -182,6 +187,17 @@ namespace hyfe
               if (std::find(entries.begin(), entries.end(), name) == entries.end())
                 throw InputError(where + "unknown entry '" + name + "' in " + path_of(stack) + "." +
                                  suggestion(name, entries) + "\n  Valid entries here: " + join(entries));
+              const std::string value       = trim(text.substr(eq + 1));
+              const std::string description = sections.back()->patterns.at(name);
+              const auto        pattern     = dealii::Patterns::pattern_factory(description);
+              if (!continued && pattern && !pattern->match(value))
+                {
+                  std::string full_name;
+                  for (const auto &n : stack)
+                    full_name += n + "/";
+                  throw InputError(where + "the value '" + value + "' of entry '" + full_name + name +
+                                   "' is not valid.\n  Valid values: " + description);
+                }
             }
           else if (keyword != "include")
             throw InputError(
@@ -309,6 +325,9 @@ namespace hyfe
                        expression + "'");
     const std::string variables = dim == 2 ? "x,y,t" : "x,y,z,t";
     auto              f         = std::make_unique<dealii::FunctionParser<dim>>(n_components, 0., 1e-4);
+    // muparser's errors are also printed to std::cerr by deal.II; keep them for our own message
+    std::ostringstream parser_output;
+    std::streambuf    *cerr_buffer = std::cerr.rdbuf(parser_output.rdbuf());
     try
       {
         f->initialize(variables, parts, constants, true);
@@ -316,9 +335,11 @@ namespace hyfe
         dealii::Point<dim> p;
         for (unsigned int c = 0; c < n_components; ++c)
           (void)f->value(p, c);
+        std::cerr.rdbuf(cerr_buffer);
       }
     catch (const std::exception &e)
       {
+        std::cerr.rdbuf(cerr_buffer);
         throw InputError("entry '" + entry + "': cannot parse the expression '" + expression +
                          "' (variables " + variables + "): " + exception_message(e));
       }

@@ -293,8 +293,11 @@ namespace hyfe
       }
     catch (const InputError &e)
       {
+        // every input error names the parameter file, also those found after parsing
+        const std::string message = e.what();
         if (root)
-          std::cerr << "hyfe: " << e.what() << std::endl;
+          std::cerr << "hyfe: " << (message.find(file) == std::string::npos ? "error in '" + file + "': " : "")
+                    << message << std::endl;
         return 1;
       }
     catch (const RunError &e)
