@@ -6,6 +6,7 @@
 #include <deal.II/distributed/tria.h>
 #include <deal.II/grid/grid_generator.h>
 #include <deal.II/grid/grid_in.h>
+#include <deal.II/grid/manifold_lib.h>
 #include <deal.II/lac/vector.h>
 
 #include <fstream>
@@ -45,6 +46,12 @@ namespace hyfe
                       "0",
                       Patterns::Integer(0, 20),
                       "Number of uniform refinements of the coarse mesh. Unitless, in [0, 20].");
+    prm.declare_entry("circle manifold",
+                      "",
+                      Patterns::Anything(),
+                      "Curved boundary: 'id : x, y' makes the faces with boundary id 'id' a circle around "
+                      "(x, y) in 2D (in 3D a cylinder along z through (x, y, z)), so that refinement "
+                      "stays on the curve. Empty: none. Lengths in the case's length unit.");
     prm.leave_subsection();
   }
 
@@ -59,6 +66,7 @@ namespace hyfe
     if (!file.empty())
       file = resolve_path(case_folder, file);
     global_refinements = prm.get_integer("global refinements");
+    circle_manifold    = prm.get("circle manifold");
     prm.leave_subsection();
   }
 
@@ -132,6 +140,38 @@ namespace hyfe
                        ") exceeds 'adaptivity/maximum level' (" + std::to_string(maximum_level) + ")");
   }
 
+  namespace
+  {
+    template <int dim>
+    void
+    attach_circle_manifold(dealii::parallel::distributed::Triangulation<dim, dim> &triangulation,
+                           const std::string                                      &text)
+    {
+      const auto parts = dealii::Utilities::split_string_list(text, ':');
+      if (parts.size() != 2)
+        throw InputError("entry 'mesh/circle manifold': expected 'id : x, y', found '" + text + "'");
+      const auto ids    = parse_boundary_ids(parts[0], "mesh/circle manifold");
+      const auto coords = dealii::Utilities::split_string_list(parts[1], ',');
+      if (ids.size() != 1 || coords.size() < 2 || coords.size() > dim)
+        throw InputError("entry 'mesh/circle manifold': expected 'id : x, y', found '" + text + "'");
+      dealii::Point<dim> center;
+      for (unsigned int d = 0; d < coords.size(); ++d)
+        center[d] = dealii::Utilities::string_to_double(coords[d]);
+      const auto mesh_ids = triangulation.get_boundary_ids();
+      if (std::find(mesh_ids.begin(), mesh_ids.end(), ids[0]) == mesh_ids.end())
+        throw InputError("entry 'mesh/circle manifold': the mesh has no boundary id " +
+                         std::to_string(ids[0]));
+      const dealii::types::manifold_id manifold = 1;
+      triangulation.set_all_manifold_ids_on_boundary(ids[0], manifold);
+      if constexpr (dim == 2)
+        triangulation.set_manifold(manifold, dealii::SphericalManifold<dim>(center));
+      else
+        triangulation.set_manifold(manifold,
+                                   dealii::CylindricalManifold<dim>(dealii::Tensor<1, dim>({0., 0., 1.}),
+                                                                    center));
+    }
+  } // namespace
+
   template <int dim>
   void
   create_coarse_mesh(dealii::parallel::distributed::Triangulation<dim, dim> &triangulation,
@@ -168,7 +208,10 @@ namespace hyfe
                              "': " + exception_message(e));
           }
       }
+    if (!parameters.circle_manifold.empty())
+      attach_circle_manifold(triangulation, parameters.circle_manifold);
   }
+
 
   template <int dim>
   std::set<dealii::types::boundary_id>

@@ -30,6 +30,8 @@ namespace hyfe
     std::string  generator_arguments; ///< its arguments, as in generate_from_name_and_arguments()
     std::string  file;                ///< gmsh .msh file, resolved against the case folder
     unsigned int global_refinements = 0;
+    std::string  circle_manifold; ///< "id : x, y[, z]" or empty
+
 
     /** @brief Declares the entries of `subsection mesh`. */
     static void

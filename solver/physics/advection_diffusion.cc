@@ -363,13 +363,49 @@ namespace hyfe
       system_matrix = 0;
       rhs           = 0;
 
+      // A coefficient whose expressions name none of the variables x, y, z, t (nor muparser's rand)
+      // has the same value at every point and time: it is evaluated once, not at every quadrature
+      // point. The value is the one muparser would return at each point, so results do not change.
+      const auto is_constant = [](const FunctionParser<dim> &f) {
+        const auto letter = [](const char c) {
+          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        };
+        const auto digit = [](const char c) { return c >= '0' && c <= '9'; };
+        for (const auto &expression : f.get_expressions())
+          for (std::size_t k = 0; k < expression.size();)
+            if (letter(expression[k]))
+              {
+                std::size_t end = k;
+                while (end < expression.size() && (letter(expression[end]) || digit(expression[end])))
+                  ++end;
+                const std::string name = expression.substr(k, end - k);
+                if (name == "x" || name == "y" || name == "z" || name == "t" || name.rfind("rand", 0) == 0)
+                  return false;
+                k = end;
+              }
+            else if (digit(expression[k]) || expression[k] == '.')
+              // a number, with its exponent letter (1e-3): not a name
+              while (k < expression.size() &&
+                     (digit(expression[k]) || letter(expression[k]) || expression[k] == '.'))
+                ++k;
+            else
+              ++k;
+        return true;
+      };
+      // b is exactly zero without advection (the expression is the number 0): never evaluated then
+      const bool b_varies     = has_advection && !is_constant(*advection);
+      const bool kappa_varies = !is_constant(*diffusivity);
+      const bool sigma_varies = !is_constant(*reaction);
+      const bool f_varies     = !is_constant(*source);
+      const bool need_points  = b_varies || kappa_varies || sigma_varies || f_varies;
+
       const QGauss<dim>                    quadrature(degree + 1);
       const QGauss<dim - 1>                face_quadrature(degree + 1);
       FEValues<dim>                        fe_values(context.mesh_mover.mapping(),
                               fe,
                               quadrature,
-                              update_values | update_gradients | update_quadrature_points |
-                                update_JxW_values);
+                              update_values | update_gradients | update_JxW_values |
+                                (need_points ? update_quadrature_points : update_default));
       FEFaceValues<dim>                    fe_face_values(context.mesh_mover.mapping(),
                                        fe,
                                        face_quadrature,
@@ -385,22 +421,62 @@ namespace hyfe
         f_old(n_q);
       std::vector<double> c_n(n_q), c_nm1(n_q), g_new(face_quadrature.size()), g_old(face_quadrature.size());
       std::vector<Tensor<1, dim>> grad_c_n(n_q);
-      std::vector<double>         test(dofs_per_cell);
+      std::vector<double>         test(dofs_per_cell), phi(dofs_per_cell), mass_phi(dofs_per_cell),
+        b_grad(dofs_per_cell);
+      std::vector<Tensor<1, dim>> grad(dofs_per_cell);
 
+      // the constant coefficients, once for all cells (at the origin: they do not depend on it)
+      const Point<dim> origin;
+      const auto fill_constant = [&](FunctionParser<dim> &f, const double time, std::vector<double> &v) {
+        f.set_time(time);
+        std::fill(v.begin(), v.end(), f.value(origin));
+      };
+      for (const double time : {t_new, t_old})
+        {
+          const bool new_time = time == t_new;
+          if (has_advection && !b_varies)
+            {
+              advection->set_time(time);
+              Vector<double> value(dim);
+              advection->vector_value(origin, value);
+              std::fill((new_time ? b_new : b_old).begin(), (new_time ? b_new : b_old).end(), value);
+            }
+          if (!kappa_varies)
+            fill_constant(*diffusivity, time, new_time ? kappa_new : kappa_old);
+          if (!sigma_varies)
+            fill_constant(*reaction, time, new_time ? sigma_new : sigma_old);
+          if (!f_varies)
+            fill_constant(*source, time, new_time ? f_new : f_old);
+          if (!crank_nicolson)
+            break; // the old time level is used by Crank-Nicolson only
+        }
+      // the coefficients that vary, at the quadrature points of a cell
       auto evaluate = [&](const double                   time,
                           const std::vector<Point<dim>> &points,
                           std::vector<Vector<double>>   &b,
                           std::vector<double>           &kappa,
                           std::vector<double>           &sigma,
                           std::vector<double>           &f) {
-        advection->set_time(time);
-        diffusivity->set_time(time);
-        reaction->set_time(time);
-        source->set_time(time);
-        advection->vector_value_list(points, b);
-        diffusivity->value_list(points, kappa);
-        reaction->value_list(points, sigma);
-        source->value_list(points, f);
+        if (b_varies)
+          {
+            advection->set_time(time);
+            advection->vector_value_list(points, b);
+          }
+        if (kappa_varies)
+          {
+            diffusivity->set_time(time);
+            diffusivity->value_list(points, kappa);
+          }
+        if (sigma_varies)
+          {
+            reaction->set_time(time);
+            reaction->value_list(points, sigma);
+          }
+        if (f_varies)
+          {
+            source->set_time(time);
+            source->value_list(points, f);
+          }
       };
       neumann->set_time(t_new);
 
@@ -409,30 +485,31 @@ namespace hyfe
           if (!cell->is_locally_owned())
             continue;
           fe_values.reinit(cell);
-          cell_matrix        = 0;
-          cell_rhs           = 0;
-          const auto &points = fe_values.get_quadrature_points();
-          evaluate(t_new, points, b_new, kappa_new, sigma_new, f_new);
-          if (crank_nicolson)
+          cell_matrix = 0;
+          cell_rhs    = 0;
+          if (need_points)
             {
-              evaluate(t_old, points, b_old, kappa_old, sigma_old, f_old);
-              fe_values.get_function_gradients(current, grad_c_n);
+              const auto &points = fe_values.get_quadrature_points();
+              evaluate(t_new, points, b_new, kappa_new, sigma_new, f_new);
+              if (crank_nicolson)
+                evaluate(t_old, points, b_old, kappa_old, sigma_old, f_old);
             }
-          fe_values.get_function_values(current, c_n);
+          if (crank_nicolson)
+            fe_values.get_function_gradients(current, grad_c_n);
+          if (!steady) // the steady scheme has no history terms
+            fe_values.get_function_values(current, c_n);
           if (bdf2)
             fe_values.get_function_values(older, c_nm1);
-          const double h = cell->minimum_vertex_distance() / degree;
+          const double h = (supg && has_advection) ? cell->minimum_vertex_distance() / degree : 0.;
 
           for (unsigned int q = 0; q < n_q; ++q)
             {
-              Tensor<1, dim> b;
-              for (unsigned int d = 0; d < dim; ++d)
-                b[d] = b_new[q][d];
-              const double kappa = kappa_new[q], sigma = sigma_new[q];
-              double       tau = 0.;
-              if (supg && has_advection && b.norm() > 0)
-                tau = supg_factor / std::sqrt(std::pow(2. * alpha0 / dt, 2) + std::pow(2. * b.norm() / h, 2) +
-                                              9. * std::pow(4. * kappa / (h * h), 2) + sigma * sigma);
+              for (unsigned int i = 0; i < dofs_per_cell; ++i)
+                {
+                  phi[i]  = fe_values.shape_value(i, q);
+                  grad[i] = fe_values.shape_grad(i, q);
+                }
+              const double   kappa = kappa_new[q], sigma = sigma_new[q];
               const double   history = steady ? 0. : (bdf2 ? 2. * c_n[q] - 0.5 * c_nm1[q] : c_n[q]);
               double         rhs_q   = history / dt + theta * f_new[q];
               Tensor<1, dim> explicit_flux; // (1 - theta) kappa grad c^n, Crank-Nicolson only
@@ -444,44 +521,75 @@ namespace hyfe
                   rhs_q += (1. - theta) * (f_old[q] - b_o * grad_c_n[q] - sigma_old[q] * c_n[q]);
                   explicit_flux = (1. - theta) * kappa_old[q] * grad_c_n[q];
                 }
-              const double JxW = fe_values.JxW(q);
-              for (unsigned int i = 0; i < dofs_per_cell; ++i)
-                test[i] = fe_values.shape_value(i, q) + tau * (b * fe_values.shape_grad(i, q));
-              for (unsigned int i = 0; i < dofs_per_cell; ++i)
+              const double JxW  = fe_values.JxW(q);
+              const double mass = alpha0 / dt + theta * sigma;
+              for (unsigned int j = 0; j < dofs_per_cell; ++j)
+                mass_phi[j] = mass * phi[j];
+
+              if (has_advection)
                 {
-                  const Tensor<1, dim> grad_i = fe_values.shape_grad(i, q);
-                  for (unsigned int j = 0; j < dofs_per_cell; ++j)
+                  Tensor<1, dim> b;
+                  for (unsigned int d = 0; d < dim; ++d)
+                    b[d] = b_new[q][d];
+                  double tau = 0.;
+                  if (supg && b.norm() > 0)
+                    tau =
+                      supg_factor / std::sqrt(std::pow(2. * alpha0 / dt, 2) + std::pow(2. * b.norm() / h, 2) +
+                                              9. * std::pow(4. * kappa / (h * h), 2) + sigma * sigma);
+                  for (unsigned int i = 0; i < dofs_per_cell; ++i)
                     {
-                      const Tensor<1, dim> grad_j = fe_values.shape_grad(j, q);
-                      const double         phi_j  = fe_values.shape_value(j, q);
-                      cell_matrix(i, j) += ((alpha0 / dt + theta * sigma) * phi_j * test[i] +
-                                            theta * ((b * grad_j) * test[i] + kappa * (grad_j * grad_i))) *
-                                           JxW;
+                      b_grad[i] = b * grad[i];
+                      test[i]   = phi[i] + tau * b_grad[i];
                     }
-                  cell_rhs(i) += (rhs_q * test[i] - explicit_flux * grad_i) * JxW;
+                  for (unsigned int i = 0; i < dofs_per_cell; ++i)
+                    {
+                      for (unsigned int j = 0; j < dofs_per_cell; ++j)
+                        cell_matrix(i, j) += (mass_phi[j] * test[i] +
+                                              theta * (b_grad[j] * test[i] + kappa * (grad[j] * grad[i]))) *
+                                             JxW;
+                      cell_rhs(i) += (rhs_q * test[i] - explicit_flux * grad[i]) * JxW;
+                    }
+                }
+              else
+                {
+                  // b = 0: the test functions are the shape functions and the matrix is symmetric;
+                  // assemble its lower triangle here, the upper one is mirrored after the q loop
+                  const double theta_kappa = theta * kappa;
+                  for (unsigned int i = 0; i < dofs_per_cell; ++i)
+                    {
+                      for (unsigned int j = 0; j <= i; ++j)
+                        cell_matrix(i, j) += (mass_phi[j] * phi[i] + theta_kappa * (grad[j] * grad[i])) * JxW;
+                      cell_rhs(i) +=
+                        (crank_nicolson ? rhs_q * phi[i] - explicit_flux * grad[i] : rhs_q * phi[i]) * JxW;
+                    }
                 }
             }
+          if (!has_advection)
+            for (unsigned int i = 0; i < dofs_per_cell; ++i)
+              for (unsigned int j = 0; j < i; ++j)
+                cell_matrix(j, i) = cell_matrix(i, j);
 
-          for (const auto face : cell->face_indices())
-            if (cell->at_boundary(face) &&
-                std::find(neumann_ids.begin(), neumann_ids.end(), cell->face(face)->boundary_id()) !=
-                  neumann_ids.end())
-              {
-                fe_face_values.reinit(cell, face);
-                neumann->set_time(t_new);
-                neumann->value_list(fe_face_values.get_quadrature_points(), g_new);
-                if (crank_nicolson)
-                  {
-                    neumann->set_time(t_old);
-                    neumann->value_list(fe_face_values.get_quadrature_points(), g_old);
-                  }
-                for (unsigned int q = 0; q < face_quadrature.size(); ++q)
-                  {
-                    const double g = crank_nicolson ? theta * g_new[q] + (1. - theta) * g_old[q] : g_new[q];
-                    for (unsigned int i = 0; i < dofs_per_cell; ++i)
-                      cell_rhs(i) += g * fe_face_values.shape_value(i, q) * fe_face_values.JxW(q);
-                  }
-              }
+          if (!neumann_ids.empty() && cell->at_boundary())
+            for (const auto face : cell->face_indices())
+              if (cell->at_boundary(face) &&
+                  std::find(neumann_ids.begin(), neumann_ids.end(), cell->face(face)->boundary_id()) !=
+                    neumann_ids.end())
+                {
+                  fe_face_values.reinit(cell, face);
+                  neumann->set_time(t_new);
+                  neumann->value_list(fe_face_values.get_quadrature_points(), g_new);
+                  if (crank_nicolson)
+                    {
+                      neumann->set_time(t_old);
+                      neumann->value_list(fe_face_values.get_quadrature_points(), g_old);
+                    }
+                  for (unsigned int q = 0; q < face_quadrature.size(); ++q)
+                    {
+                      const double g = crank_nicolson ? theta * g_new[q] + (1. - theta) * g_old[q] : g_new[q];
+                      for (unsigned int i = 0; i < dofs_per_cell; ++i)
+                        cell_rhs(i) += g * fe_face_values.shape_value(i, q) * fe_face_values.JxW(q);
+                    }
+                }
 
           cell->get_dof_indices(dof_indices);
           constraints.distribute_local_to_global(cell_matrix, cell_rhs, dof_indices, system_matrix, rhs);

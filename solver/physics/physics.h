@@ -44,8 +44,9 @@ namespace hyfe
     MeshMover<dim>                                         &mesh_mover;
     ClosureModel<dim>                                      &closure_model;
     const AdaptivityParameters                             &adaptivity;
-    std::string                                             time_scheme; ///< bdf1, bdf2, crank-nicolson
-    double                                                  time_step;   ///< fixed step, case time units
+    std::string                                             time_scheme;      ///< bdf1, bdf2, crank-nicolson
+    double                                                  time_step;        ///< fixed step, case time units
+    std::string                                             output_directory; ///< for the physics' own files
   };
 
   /**
@@ -61,6 +62,22 @@ namespace hyfe
     /** @brief Throws InputError if the boundary conditions do not fit the mesh's @p mesh_ids. */
     virtual void
     check_boundary_ids(const std::set<dealii::types::boundary_id> &mesh_ids) const = 0;
+
+    /**
+     * @brief Called once on the coarse mesh, before any refinement: periodicity, manifolds. Errors
+     * here are input errors (e.g. periodic faces that do not match).
+     */
+    virtual void
+    prepare_coarse_mesh()
+    {
+    }
+
+    /** @brief The step to take next, at most @p max_step (e.g. limited by a CFL number). */
+    virtual double
+    propose_time_step(const double max_step) const
+    {
+      return max_step;
+    }
 
     /** @brief Distributes DoFs on the (globally refined) mesh and sets the initial condition. */
     virtual void

@@ -18,6 +18,7 @@
 #include "solver/modules/closure_model.h"
 #include "solver/modules/mesh_mover.h"
 #include "solver/physics/advection_diffusion.h"
+#include "solver/physics/navier_stokes.h"
 
 namespace hyfe
 {
@@ -29,7 +30,7 @@ namespace hyfe
     prm.declare_entry("dimension", "2", Patterns::Integer(2, 3), "Space dimension: 2 or 3. Unitless.");
     prm.declare_entry("physics",
                       "advection-diffusion",
-                      Patterns::Selection("advection-diffusion"),
+                      Patterns::Selection("advection-diffusion|navier-stokes"),
                       "The equations to solve; each has its own subsection. Unitless.");
     prm.enter_subsection("time");
     prm.declare_entry("start time", "0", Patterns::Double(), "Initial time t0. Time units of the case.");
@@ -59,6 +60,7 @@ namespace hyfe
     declare_system_parameters<ClosureModel<2>>(prm, "none", "Closure model (eddy viscosity).");
     prm.leave_subsection();
     advection_diffusion::declare_parameters(prm);
+    navier_stokes::declare_parameters(prm);
   }
 
   namespace
@@ -110,12 +112,14 @@ namespace hyfe
         prm.leave_subsection();
 
         const SimulationContext<dim> context{
-          comm, triangulation, *mesh_mover, *closure, adaptivity, scheme, time_step};
-        physics = advection_diffusion::create<dim>(prm, context);
+          comm, triangulation, *mesh_mover, *closure, adaptivity, scheme, time_step, output.directory};
+        physics = prm.get("physics") == "navier-stokes" ? navier_stokes::create<dim>(prm, context)
+                                                        : advection_diffusion::create<dim>(prm, context);
 
         // the coarse mesh is cheap: build it now, so that --validate checks the mesh and its ids
         create_coarse_mesh(triangulation, mesh);
         physics->check_boundary_ids(global_boundary_ids(triangulation));
+        physics->prepare_coarse_mesh();
       }
 
       void
@@ -153,24 +157,36 @@ namespace hyfe
                     << " to " << end_time << ", " << Utilities::MPI::n_mpi_processes(comm)
                     << " rank(s), output in '" << output.directory << "/'" << std::endl;
 
-        for (unsigned int step = 1; step <= n_steps; ++step)
+        double time = start_time;
+        bool   last = false;
+        for (unsigned int step = 1; !last; ++step)
           {
-            const StepInfo info{step, start_time + step * time_step, time_step};
+            // the physics may shorten the step (CFL); the last step ends exactly at the end time
+            double dt = physics->propose_time_step(time_step);
+            if (end_time - time <= dt * (1. + 1e-8))
+              {
+                dt   = end_time - time;
+                last = true;
+              }
+            else if (end_time - time < 1.5 * dt)
+              dt = 0.5 * (end_time - time); // no tiny last step
+            const StepInfo info{step, last ? end_time : time + dt, dt};
+            time = info.time;
             for (auto *m : modules)
               m->update(info);
-            StatisticsRow row{{"step", step}, {"time", info.time}, {"dt", time_step}};
+            StatisticsRow row{{"step", step}, {"time", info.time}, {"dt", dt}};
             physics->advance(info, row);
-            physics->postprocess(info, step == n_steps, row);
+            physics->postprocess(info, last, row);
 
             double adapt_time = 0.;
-            if (adaptivity.interval > 0 && step % adaptivity.interval == 0 && step < n_steps)
+            if (adaptivity.interval > 0 && step % adaptivity.interval == 0 && !last)
               {
                 const double t0 = progress.elapsed();
                 physics->adapt_mesh();
                 adapt_time = progress.elapsed() - t0;
               }
             output_time = 0.;
-            if ((output.interval > 0 && step % output.interval == 0) || step == n_steps)
+            if ((output.interval > 0 && step % output.interval == 0) || last)
               write(info.time);
             row.emplace_back("adapt_time", adapt_time);
             row.emplace_back("output_time", output_time);
@@ -178,7 +194,7 @@ namespace hyfe
               for (const auto &s : m->statistics())
                 row.push_back(s);
             stats.write_row(row);
-            if (step % output.progress_interval == 0 || step == n_steps)
+            if (step % output.progress_interval == 0 || last)
               progress.print(step, info.time, physics->progress_text());
           }
 
@@ -296,8 +312,9 @@ namespace hyfe
         // every input error names the parameter file, also those found after parsing
         const std::string message = e.what();
         if (root)
-          std::cerr << "hyfe: " << (message.find(file) == std::string::npos ? "error in '" + file + "': " : "")
-                    << message << std::endl;
+          std::cerr << "hyfe: "
+                    << (message.find(file) == std::string::npos ? "error in '" + file + "': " : "") << message
+                    << std::endl;
         return 1;
       }
     catch (const RunError &e)
