@@ -146,10 +146,10 @@ namespace hyfe
       write_output(VtuWriter &writer, double time) override;
       std::string
       progress_text() const override;
-      std::vector<ModuleBase *>
+      std::vector<std::pair<std::string, ModuleBase *>>
       modules() override
       {
-        return {preconditioner.get()};
+        return {{"", preconditioner.get()}};
       }
       std::vector<std::string>
       summary() const override;
@@ -609,7 +609,6 @@ namespace hyfe
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
       const bool symmetric = !has_advection;
-      preconditioner->update(step);
       preconditioner->initialize(system_matrix, symmetric);
       // initial guess: the previous solution, with the new constraints
       solution = current;
@@ -687,7 +686,7 @@ namespace hyfe
       parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector> transfer(dof_handler);
       transfer.prepare_for_coarsening_and_refinement(
         std::vector<const PETScWrappers::MPI::Vector *>{&current, &older});
-      for (auto *m : modules())
+      for (const auto &[prefix, m] : modules())
         m->before_adaptation();
       context.triangulation.execute_coarsening_and_refinement();
       setup_dofs();
@@ -699,7 +698,7 @@ namespace hyfe
       hanging_constraints.distribute(new_older);
       current = new_current;
       older   = new_older;
-      for (auto *m : modules())
+      for (const auto &[prefix, m] : modules())
         m->after_adaptation();
     }
 
@@ -736,7 +735,7 @@ namespace hyfe
       data_out.add_data_vector(level, "level");
 
       OutputFields fields;
-      for (auto *m : modules())
+      for (const auto &[prefix, m] : modules())
         m->add_output_fields(fields);
       for (const auto &[name, v] : fields.dof_vectors)
         data_out.add_data_vector(*v, name);

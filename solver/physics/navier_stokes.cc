@@ -296,10 +296,10 @@ namespace hyfe
       write_output(VtuWriter &writer, double time) override;
       std::string
       progress_text() const override;
-      std::vector<ModuleBase *>
+      std::vector<std::pair<std::string, ModuleBase *>>
       modules() override
       {
-        return {velocity_preconditioner.get(), pressure_preconditioner.get()};
+        return {{"velocity_", velocity_preconditioner.get()}, {"pressure_", pressure_preconditioner.get()}};
       }
       std::vector<std::string>
       summary() const override;
@@ -1005,7 +1005,6 @@ namespace hyfe
       const double velocity_assembly = since(t0);
 
       t0 = clock();
-      velocity_preconditioner->update(step);
       velocity_preconditioner->initialize(velocity_matrix, false);
       new_velocity = u_n;
       constraints_u.set_zero(new_velocity);
@@ -1039,8 +1038,7 @@ namespace hyfe
       assemble_pressure_rhs(alpha0, dt);
       const double pressure_assembly = since(t0);
       t0                             = clock();
-      pressure_preconditioner->update(step);
-      phi             = 0;
+      phi                            = 0;
       pressure_result = pressure_preconditioner->solve(pressure_krylov, pressure_laplace, phi, pressure_rhs);
       if (!pressure_result.converged)
         throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +
@@ -1383,7 +1381,7 @@ namespace hyfe
       parallel::distributed::SolutionTransfer<dim, Vector_t> transfer_u(dof_u), transfer_p(dof_p);
       transfer_u.prepare_for_coarsening_and_refinement(std::vector<const Vector_t *>{&u_n, &u_nm1});
       transfer_p.prepare_for_coarsening_and_refinement(std::vector<const Vector_t *>{&p_n, &psi_n, &psi_nm1});
-      for (auto *m : modules())
+      for (const auto &[prefix, m] : modules())
         m->before_adaptation();
       context.triangulation.execute_coarsening_and_refinement();
       setup_dofs();
@@ -1403,7 +1401,7 @@ namespace hyfe
       u_n   = new_u_n;
       u_nm1 = new_u_nm1;
       p_n   = new_p;
-      for (auto *m : modules())
+      for (const auto &[prefix, m] : modules())
         m->after_adaptation();
     }
 

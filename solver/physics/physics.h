@@ -106,8 +106,11 @@ namespace hyfe
     virtual std::string
     progress_text() const = 0;
 
-    /** @brief The modules that the physics owns (for hooks and statistics). */
-    virtual std::vector<ModuleBase *>
+    /**
+     * @brief The modules that the physics owns, each with the prefix of its statistics columns
+     * (e.g. "pressure_"), for the hooks and stats.csv.
+     */
+    virtual std::vector<std::pair<std::string, ModuleBase *>>
     modules() = 0;
 
     /** @brief Lines for the run summary. */

@@ -136,11 +136,12 @@ namespace hyfe
         triangulation.refine_global(mesh.global_refinements);
         physics->setup(start_time);
 
-        VtuWriter                 writer(output, comm);
-        CsvWriter                 stats(output.directory + "/stats.csv", comm);
-        Progress                  progress(start_time, end_time, comm);
-        std::vector<ModuleBase *> modules{mesh_mover.get(), closure.get()};
-        for (auto *m : physics->modules())
+        VtuWriter                                         writer(output, comm);
+        CsvWriter                                         stats(output.directory + "/stats.csv", comm);
+        Progress                                          progress(start_time, end_time, comm);
+        std::vector<std::pair<std::string, ModuleBase *>> modules{{"mesh_mover_", mesh_mover.get()},
+                                                                  {"closure_", closure.get()}};
+        for (const auto &m : physics->modules())
           modules.push_back(m);
 
         double output_time = 0.;
@@ -153,9 +154,12 @@ namespace hyfe
         };
         write(start_time);
         if (root)
-          std::cout << "hyfe: " << n_steps << " steps of " << time_step << " from t = " << start_time
-                    << " to " << end_time << ", " << Utilities::MPI::n_mpi_processes(comm)
-                    << " rank(s), output in '" << output.directory << "/'" << std::endl;
+          std::cout << "hyfe: t = " << start_time << " to " << end_time << ", "
+                    << (physics->propose_time_step(time_step) == time_step
+                          ? std::to_string(n_steps) + " steps of " + std::to_string(time_step)
+                          : "CFL-adaptive steps of at most " + std::to_string(time_step))
+                    << ", " << Utilities::MPI::n_mpi_processes(comm) << " rank(s), output in '"
+                    << output.directory << "/'" << std::endl;
 
         double time = start_time;
         bool   last = false;
@@ -172,7 +176,7 @@ namespace hyfe
               dt = 0.5 * (end_time - time); // no tiny last step
             const StepInfo info{step, last ? end_time : time + dt, dt};
             time = info.time;
-            for (auto *m : modules)
+            for (const auto &[prefix, m] : modules)
               m->update(info);
             StatisticsRow row{{"step", step}, {"time", info.time}, {"dt", dt}};
             physics->advance(info, row);
@@ -190,9 +194,9 @@ namespace hyfe
               write(info.time);
             row.emplace_back("adapt_time", adapt_time);
             row.emplace_back("output_time", output_time);
-            for (auto *m : modules)
-              for (const auto &s : m->statistics())
-                row.push_back(s);
+            for (const auto &[prefix, m] : modules)
+              for (const auto &[name, value] : m->statistics())
+                row.emplace_back(prefix + name, value);
             stats.write_row(row);
             if (step % output.progress_interval == 0 || last)
               progress.print(step, info.time, physics->progress_text());
@@ -204,9 +208,9 @@ namespace hyfe
                       << " s wall)" << std::endl;
             for (const auto &line : physics->summary())
               std::cout << "  " << line << std::endl;
-            for (auto *m : modules)
+            for (const auto &[prefix, m] : modules)
               for (const auto &[name, value] : m->summary())
-                std::cout << "  " << name << ": " << value << std::endl;
+                std::cout << "  " << prefix << name << ": " << value << std::endl;
             std::cout << "  output: " << output.directory << "/" << output.base_name << ".pvd ("
                       << writer.n_records() << " records), " << output.directory << "/stats.csv" << std::endl;
           }

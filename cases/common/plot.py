@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Plots for the case READMEs, from a run's real output (developers only: needs python3-matplotlib).
+
+usage: /usr/bin/python3 plot.py KIND OUTPUT_FOLDER PNG
+KIND: dfg-steady (C_D, delta_p against time with the reference), dfg-periodic (C_D and C_L against
+time), cavity (centre-line velocities with Ghia's points, Re 100), taylor-green (energy against the
+exact decay).
+"""
+import glob
+import math
+import os
+import re
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hyfe_validate import REFDATA, read_csv  # noqa: E402
+
+kind, folder, png = sys.argv[1:4]
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+if kind == "dfg-steady":
+    forces = read_csv(os.path.join(folder, "forces.csv"))
+    ref = {r["quantity"]: r for r in read_csv(os.path.join(REFDATA, "dfg_2d1.csv"))}
+    t = [r["time"] for r in forces]
+    for ax, q in zip(axes, ("C_D", "delta_p")):
+        ax.plot(t, [r[q] for r in forces], label="hyfe")
+        ax.axhline(ref[q]["value"], color="k", lw=0.8, label="reference %.6g" % ref[q]["value"])
+        ax.axhspan(ref[q]["interval_lower"], ref[q]["interval_upper"], color="g", alpha=0.15, label="1996 interval")
+        ax.set_ylim(ref[q]["value"] * 0.98, ref[q]["value"] * 1.02)
+        ax.set_xlabel("t")
+        ax.set_ylabel(q)
+        ax.legend()
+elif kind == "dfg-periodic":
+    forces = read_csv(os.path.join(folder, "forces.csv"))
+    t = [r["time"] for r in forces]
+    for ax, q in zip(axes, ("C_D", "C_L")):
+        ax.plot(t, [r[q] for r in forces])
+        ax.set_xlabel("t")
+        ax.set_ylabel(q)
+        ax.grid(alpha=0.3)
+elif kind == "cavity":
+    def last(index):
+        files = glob.glob(os.path.join(folder, "profile_%d_*.csv" % index))
+        return read_csv(max(files, key=lambda f: int(re.findall(r"_(\d+)\.csv$", f)[0])))
+    u, v = last(0), last(1)
+    gu = read_csv(os.path.join(REFDATA, "ghia_re100_u.csv"))
+    gv = read_csv(os.path.join(REFDATA, "ghia_re100_v.csv"))
+    axes[0].plot([r["u"] for r in u], [r["y"] for r in u], label="hyfe")
+    axes[0].plot([r["u"] for r in gu], [r["y"] for r in gu], "o", mfc="none", label="Ghia et al. 1982")
+    axes[0].set_xlabel("u(0.5, y)")
+    axes[0].set_ylabel("y")
+    axes[1].plot([r["x"] for r in v], [r["v"] for r in v], label="hyfe")
+    axes[1].plot([r["x"] for r in gv], [r["v"] for r in gv], "o", mfc="none", label="Ghia et al. 1982")
+    axes[1].set_xlabel("x")
+    axes[1].set_ylabel("v(x, 0.5)")
+    for ax in axes:
+        ax.legend()
+        ax.grid(alpha=0.3)
+elif kind == "taylor-green":
+    stats = read_csv(os.path.join(folder, "stats.csv"))
+    t = [r["time"] for r in stats]
+    axes[0].plot(t, [r["kinetic_energy"] for r in stats], label="hyfe")
+    axes[0].plot(t, [math.pi ** 2 * math.exp(-0.4 * s) for s in t], "--", label="exact")
+    axes[0].set_xlabel("t")
+    axes[0].set_ylabel("kinetic energy")
+    axes[0].legend()
+    axes[1].semilogy(t, [r["u_l2_error"] for r in stats], label="u")
+    axes[1].semilogy(t, [r["p_l2_error"] for r in stats], label="p")
+    axes[1].set_xlabel("t")
+    axes[1].set_ylabel("L2 error")
+    axes[1].legend()
+else:
+    raise SystemExit("unknown kind " + kind)
+fig.tight_layout()
+fig.savefig(png, dpi=90)
+print("wrote", png)

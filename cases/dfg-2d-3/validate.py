@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""DFG 2D-3 (U_m(t) = 1.5 sin(pi t / 8) on [0, 8]): C_D max, C_L max, their times and delta_p(8)
+against the reference values of V. John, "Reference values for drag and lift of a two-dimensional
+time-dependent flow around a cylinder", Int. J. Numer. Meth. Fluids 44 (2004) 777-788:
+C_D max = 2.950921575 at t = 3.93625, C_L max = 0.47795 at t = 5.693125, delta_p(8) = -0.1116.
+
+usage: validate.py [output folder] [--tolerance T]   (relative tolerance of the maxima, default 0.02)
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from hyfe_validate import Checks, read_csv  # noqa: E402
+
+args = sys.argv[1:]
+tolerance = 0.02
+if "--tolerance" in args:
+    tolerance = float(args[args.index("--tolerance") + 1])
+    del args[args.index("--tolerance"):args.index("--tolerance") + 2]
+folder = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
+forces = read_csv(os.path.join(folder, "forces.csv"))
+checks = Checks("DFG 2D-3")
+checks.check("run reaches t = 8", forces[-1]["time"], abs(forces[-1]["time"] - 8) < 1e-9)
+cd = max(forces, key=lambda r: r["C_D"])
+cl = max(forces, key=lambda r: r["C_L"])
+checks.within("C_D max", cd["C_D"], 2.950921575, tolerance)
+checks.within("time of C_D max", cd["time"], 3.93625, 0.05, relative=False)
+checks.within("C_L max", cl["C_L"], 0.47795, 5 * tolerance)
+checks.within("time of C_L max", cl["time"], 5.693125, 0.05, relative=False)
+checks.within("delta_p(8)", forces[-1]["delta_p"], -0.1116, 0.01, relative=False)
+checks.finish()
