@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 BUILD ?= build
 NP ?= 2
-CASE ?= rotating-hill
+CASE ?= dfg-2d-2
 export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 # one BLAS/OpenMP thread per MPI rank
