@@ -53,64 +53,64 @@ namespace hyfe
     return method;
   }
 
-  namespace
+  void
+  petsc_check(const int ierr, const char *call)
   {
-    void
-    check(const PetscErrorCode ierr, const char *what)
-    {
-      if (ierr != 0)
-        throw std::runtime_error(std::string("PETSc error in ") + what + ", code " + std::to_string(ierr));
-    }
-  } // namespace
+    if (ierr != 0)
+      throw std::runtime_error(std::string("PETSc error in ") + call + ", code " + std::to_string(ierr));
+  }
 
   SolveResult
   krylov_solve(const KrylovSettings &settings, const bool symmetric, Mat A, PC pc, Vec x, Vec b)
   {
     MPI_Comm comm;
-    check(PetscObjectGetComm(reinterpret_cast<PetscObject>(A), &comm), "PetscObjectGetComm");
+    petsc_check(PetscObjectGetComm(reinterpret_cast<PetscObject>(A), &comm), "PetscObjectGetComm");
     KSP ksp;
-    check(KSPCreate(comm, &ksp), "KSPCreate");
+    petsc_check(KSPCreate(comm, &ksp), "KSPCreate");
     const std::string method = settings.resolved_method(symmetric);
     if (method == "cg")
-      check(KSPSetType(ksp, KSPCG), "KSPSetType");
+      petsc_check(KSPSetType(ksp, KSPCG), "KSPSetType");
     else if (method == "gmres")
       {
-        check(KSPSetType(ksp, KSPGMRES), "KSPSetType");
-        check(KSPGMRESSetRestart(ksp, settings.gmres_restart), "KSPGMRESSetRestart");
+        petsc_check(KSPSetType(ksp, KSPGMRES), "KSPSetType");
+        petsc_check(KSPGMRESSetRestart(ksp, settings.gmres_restart), "KSPGMRESSetRestart");
       }
     else
-      check(KSPSetType(ksp, KSPBCGS), "KSPSetType");
-    check(KSPSetOperators(ksp, A, A), "KSPSetOperators");
-    check(KSPSetPC(ksp, pc), "KSPSetPC");
+      petsc_check(KSPSetType(ksp, KSPBCGS), "KSPSetType");
+    petsc_check(KSPSetOperators(ksp, A, A), "KSPSetOperators");
+    petsc_check(KSPSetPC(ksp, pc), "KSPSetPC");
     // right preconditioning for the non-symmetric methods, so that the unpreconditioned residual
     // is what the method minimises and what the test checks
     if (method != "cg")
-      check(KSPSetPCSide(ksp, PC_RIGHT), "KSPSetPCSide");
-    check(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED), "KSPSetNormType");
-    check(KSPSetTolerances(
-            ksp, settings.relative_tolerance, settings.absolute_tolerance, 1e10, settings.max_iterations),
-          "KSPSetTolerances");
-    check(KSPSetInitialGuessNonzero(ksp, PETSC_TRUE), "KSPSetInitialGuessNonzero");
+      petsc_check(KSPSetPCSide(ksp, PC_RIGHT), "KSPSetPCSide");
+    petsc_check(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED), "KSPSetNormType");
+    petsc_check(KSPSetTolerances(ksp,
+                                 settings.relative_tolerance,
+                                 settings.absolute_tolerance,
+                                 1e10,
+                                 settings.max_iterations),
+                "KSPSetTolerances");
+    petsc_check(KSPSetInitialGuessNonzero(ksp, PETSC_TRUE), "KSPSetInitialGuessNonzero");
 
     SolveResult result;
     const auto  start = std::chrono::steady_clock::now();
-    check(KSPSolve(ksp, b, x), "KSPSolve");
+    petsc_check(KSPSolve(ksp, b, x), "KSPSolve");
     result.solve_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     PetscInt iterations;
-    check(KSPGetIterationNumber(ksp, &iterations), "KSPGetIterationNumber");
+    petsc_check(KSPGetIterationNumber(ksp, &iterations), "KSPGetIterationNumber");
     PetscReal residual;
-    check(KSPGetResidualNorm(ksp, &residual), "KSPGetResidualNorm");
+    petsc_check(KSPGetResidualNorm(ksp, &residual), "KSPGetResidualNorm");
     PetscReal b_norm;
-    check(VecNorm(b, NORM_2, &b_norm), "VecNorm");
+    petsc_check(VecNorm(b, NORM_2, &b_norm), "VecNorm");
     KSPConvergedReason reason;
-    check(KSPGetConvergedReason(ksp, &reason), "KSPGetConvergedReason");
+    petsc_check(KSPGetConvergedReason(ksp, &reason), "KSPGetConvergedReason");
     result.iterations        = iterations;
     result.residual          = residual;
     result.relative_residual = b_norm > 0 ? residual / b_norm : residual;
     result.converged         = reason > 0;
     result.reason            = KSPConvergedReasons[reason];
-    check(KSPDestroy(&ksp), "KSPDestroy");
+    petsc_check(KSPDestroy(&ksp), "KSPDestroy");
     return result;
   }
 } // namespace hyfe

@@ -33,6 +33,10 @@ namespace hyfe
     resolved_method(bool symmetric) const;
   };
 
+  /** @brief Throws std::runtime_error on a non-zero PETSc error code, naming the call. */
+  void
+  petsc_check(int ierr, const char *call);
+
   /** @brief What a linear solve did. */
   struct SolveResult
   {

@@ -10,6 +10,7 @@
 #include <deal.II/lac/vector.h>
 
 #include <fstream>
+#include <map>
 
 #include "solver/core/exceptions.h"
 #include "solver/core/parameters.h"
@@ -138,6 +139,46 @@ namespace hyfe
     if (minimum_level > maximum_level)
       throw InputError("entry 'adaptivity/minimum level' (" + std::to_string(minimum_level) +
                        ") exceeds 'adaptivity/maximum level' (" + std::to_string(maximum_level) + ")");
+  }
+
+  void
+  check_boundary_conditions(
+    const std::set<dealii::types::boundary_id>                                         &mesh_ids,
+    const std::vector<std::pair<std::string, std::vector<dealii::types::boundary_id>>> &conditions,
+    const std::string                                                                  &where,
+    const std::string                                                                  &hint)
+  {
+    auto list = [](const std::set<dealii::types::boundary_id> &ids) {
+      std::string s;
+      for (const auto id : ids)
+        s += (s.empty() ? "" : ", ") + std::to_string(id);
+      return "{" + s + "}";
+    };
+    std::map<dealii::types::boundary_id, std::string> seen;
+    std::string                                       entries;
+    for (const auto &[entry, ids] : conditions)
+      {
+        entries += (entries.empty() ? "'" : ", '") + entry + "'";
+        for (const auto id : ids)
+          {
+            if (mesh_ids.count(id) == 0)
+              throw InputError(where + "entry '" + entry + "' lists boundary id " + std::to_string(id) +
+                               ", which the mesh does not have; the mesh's boundary ids are " +
+                               list(mesh_ids));
+            const auto it = seen.find(id);
+            if (it != seen.end())
+              throw InputError(where + "boundary id " + std::to_string(id) +
+                               " is given two conditions, in '" + it->second + "' and in '" + entry + "'");
+            seen[id] = entry;
+          }
+      }
+    std::set<dealii::types::boundary_id> missing;
+    for (const auto id : mesh_ids)
+      if (seen.count(id) == 0)
+        missing.insert(id);
+    if (!missing.empty())
+      throw InputError(where + "the mesh's boundary ids " + list(missing) +
+                       " have no condition; list each under " + entries + hint);
   }
 
   namespace

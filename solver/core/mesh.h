@@ -4,6 +4,9 @@
 
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
+
 
 namespace dealii
 {
@@ -65,6 +68,18 @@ namespace hyfe
     void
     parse_parameters(dealii::ParameterHandler &prm);
   };
+
+  /**
+   * @brief Checks boundary conditions given as (entry name, list of ids) against the mesh's ids:
+   * every listed id exists, no id has two conditions, every mesh id has one. Throws InputError
+   * naming the ids and entries, prefixed by @p where; @p hint is appended to the "no condition" error.
+   */
+  void
+  check_boundary_conditions(
+    const std::set<dealii::types::boundary_id>                                         &mesh_ids,
+    const std::vector<std::pair<std::string, std::vector<dealii::types::boundary_id>>> &conditions,
+    const std::string                                                                  &where,
+    const std::string                                                                  &hint = "");
 
   /** @brief Builds the coarse mesh into @p triangulation (not yet refined). */
   template <int dim>

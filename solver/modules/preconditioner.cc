@@ -8,12 +8,6 @@
 
 namespace hyfe
 {
-  void
-  petsc_check(const int ierr, const char *call)
-  {
-    if (ierr != 0)
-      throw std::runtime_error(std::string("PETSc error in ") + call + ", code " + std::to_string(ierr));
-  }
 
   Preconditioner::~Preconditioner()
   {

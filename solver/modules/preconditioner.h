@@ -74,7 +74,5 @@ namespace hyfe
     std::string options_prefix;
   };
 
-  /** @brief Throws on a non-zero PETSc error code, naming the call. */
-  void
-  petsc_check(int ierr, const char *call);
+
 } // namespace hyfe

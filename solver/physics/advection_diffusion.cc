@@ -248,36 +248,10 @@ namespace hyfe
     void
     AdvectionDiffusion<dim>::check_boundary_ids(const std::set<types::boundary_id> &mesh_ids) const
     {
-      const std::string where = "advection diffusion/boundary conditions: ";
-      auto              list  = [](const std::set<types::boundary_id> &ids) {
-        std::string s;
-        for (const auto id : ids)
-          s += (s.empty() ? "" : ", ") + std::to_string(id);
-        return "{" + s + "}";
-      };
-      std::set<types::boundary_id> seen;
-      for (const auto &[entry, ids] :
-           {std::make_pair("dirichlet ids", &dirichlet_ids), std::make_pair("neumann ids", &neumann_ids)})
-        for (const auto id : *ids)
-          {
-            if (mesh_ids.count(id) == 0)
-              throw InputError(where + "entry '" + entry + "' lists boundary id " + std::to_string(id) +
-                               ", which the mesh does not have; the mesh's boundary ids are " +
-                               list(mesh_ids));
-            if (!seen.insert(id).second)
-              throw InputError(
-                where + "boundary id " + std::to_string(id) +
-                " is given more than one condition ('dirichlet ids' and 'neumann ids' must not overlap "
-                "or repeat an id)");
-          }
-      std::set<types::boundary_id> missing;
-      for (const auto id : mesh_ids)
-        if (seen.count(id) == 0)
-          missing.insert(id);
-      if (!missing.empty())
-        throw InputError(where + "the mesh's boundary ids " + list(missing) +
-                         " have no condition; list each under 'dirichlet ids' or 'neumann ids' "
-                         "(a zero 'neumann flux' is an insulated wall)");
+      check_boundary_conditions(mesh_ids,
+                                {{"dirichlet ids", dirichlet_ids}, {"neumann ids", neumann_ids}},
+                                "advection diffusion/boundary conditions: ",
+                                " (a zero 'neumann flux' is an insulated wall)");
     }
 
     template <int dim>

@@ -516,50 +516,20 @@ namespace hyfe
     void
     NavierStokes<dim>::check_boundary_ids(const std::set<types::boundary_id> &mesh_ids) const
     {
-      const std::string where = "navier stokes/boundary conditions: ";
-      auto              list  = [](const std::set<types::boundary_id> &ids) {
-        std::string s;
-        for (const auto id : ids)
-          s += (s.empty() ? "" : ", ") + std::to_string(id);
-        return "{" + s + "}";
-      };
-      std::map<types::boundary_id, std::string> seen;
-      auto add = [&](const types::boundary_id id, const std::string &entry) {
-        if (mesh_ids.count(id) == 0)
-          throw InputError(where + "entry '" + entry + "' lists boundary id " + std::to_string(id) +
-                           ", which the mesh does not have; the mesh's boundary ids are " + list(mesh_ids));
-        const auto it = seen.find(id);
-        if (it != seen.end())
-          throw InputError(where + "boundary id " + std::to_string(id) + " is given two conditions, in '" +
-                           it->second + "' and in '" + entry + "'");
-        seen[id] = entry;
-      };
-      for (const auto id : velocity_ids)
-        add(id, "velocity ids");
-      for (const auto id : no_slip_ids)
-        add(id, "no-slip ids");
-      for (const auto id : do_nothing_ids)
-        add(id, "do-nothing ids");
-      for (const auto id : slip_ids)
-        add(id, "slip ids");
+      std::vector<types::boundary_id> periodic_ids;
       for (const auto &p : periodic)
-        {
-          add(p.a, "periodic pairs");
-          add(p.b, "periodic pairs");
-        }
-      std::set<types::boundary_id> missing;
-      for (const auto id : mesh_ids)
-        if (seen.count(id) == 0)
-          missing.insert(id);
-      if (!missing.empty())
-        throw InputError(where + "the mesh's boundary ids " + list(missing) +
-                         " have no condition; list each under 'velocity ids', 'no-slip ids', "
-                         "'do-nothing ids', 'slip ids' or 'periodic pairs'");
+        periodic_ids.insert(periodic_ids.end(), {p.a, p.b});
+      check_boundary_conditions(mesh_ids,
+                                {{"velocity ids", velocity_ids},
+                                 {"no-slip ids", no_slip_ids},
+                                 {"do-nothing ids", do_nothing_ids},
+                                 {"slip ids", slip_ids},
+                                 {"periodic pairs", periodic_ids}},
+                                "navier stokes/boundary conditions: ");
       for (const auto id : force_ids)
         if (mesh_ids.count(id) == 0)
           throw InputError("entry 'navier stokes/forces/boundary ids' lists boundary id " +
-                           std::to_string(id) +
-                           ", which the mesh does not have; the mesh's boundary ids are " + list(mesh_ids));
+                           std::to_string(id) + ", which the mesh does not have");
     }
 
     template <int dim>
