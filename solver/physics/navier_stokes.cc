@@ -334,6 +334,8 @@ namespace hyfe
       assemble_pressure_rhs(double alpha0, double dt);
       std::pair<double, double>
       compute_forces(const StepInfo &step) const;
+      std::pair<double, double>
+      compute_surface_forces() const;
       std::vector<double>
       evaluate_at_points(const std::vector<Point<dim>> &points, bool velocity) const;
       void
@@ -1171,6 +1173,49 @@ namespace hyfe
     }
 
     template <int dim>
+    std::pair<double, double>
+    NavierStokes<dim>::compute_surface_forces() const
+    {
+      // F = integral over the body of (nu grad u - p I) n_body, with n_body = -n (n: outward normal
+      // of the fluid domain); a cross-check of the volume-integral forces
+      const QGauss<dim - 1> quadrature(degree + 1);
+      FEFaceValues<dim>     fe_face(context.mesh_mover.mapping(),
+                                fe_u,
+                                quadrature,
+                                update_gradients | update_normal_vectors | update_JxW_values);
+      FEFaceValues<dim>     fe_face_p(context.mesh_mover.mapping(), fe_p, quadrature, update_values);
+      const FEValuesExtractors::Vector velocities(0);
+      std::vector<Tensor<2, dim>>      g(quadrature.size());
+      std::vector<double>              p(quadrature.size());
+      Tensor<1, dim>                   F;
+      for (const auto &cell : dof_u.active_cell_iterators())
+        if (cell->is_locally_owned() && cell->at_boundary())
+          for (const auto f : cell->face_indices())
+            if (cell->at_boundary(f) &&
+                std::find(force_ids.begin(), force_ids.end(), cell->face(f)->boundary_id()) !=
+                  force_ids.end())
+              {
+                fe_face.reinit(cell, f);
+                const typename DoFHandler<dim>::active_cell_iterator cell_p(&context.triangulation,
+                                                                            cell->level(),
+                                                                            cell->index(),
+                                                                            &dof_p);
+                fe_face_p.reinit(cell_p, f);
+                fe_face[velocities].get_function_gradients(u_n, g);
+                fe_face_p.get_function_values(p_n, p);
+                for (unsigned int q = 0; q < quadrature.size(); ++q)
+                  {
+                    const Tensor<1, dim> n = fe_face.normal_vector(q);
+                    F -= (viscosity * (g[q] * n) - p[q] * n) * fe_face.JxW(q);
+                  }
+              }
+      const double area  = dim == 2 ? reference_length : reference_length * reference_span;
+      const double scale = 2. / (reference_velocity * reference_velocity * area);
+      return {scale * Utilities::MPI::sum(F[0], context.comm),
+              scale * Utilities::MPI::sum(F[1], context.comm)};
+    }
+
+    template <int dim>
     void
     NavierStokes<dim>::postprocess(const StepInfo &step, const bool last_step, StatisticsRow &row)
     {
@@ -1221,9 +1266,13 @@ namespace hyfe
       row.emplace_back("divergence_l2", divergence);
       row.emplace_back("cfl", cfl);
 
-      double c_d = std::numeric_limits<double>::quiet_NaN(), c_l = c_d, delta_p = c_d;
+      double c_d = std::numeric_limits<double>::quiet_NaN(), c_l = c_d, delta_p = c_d, c_d_surface = c_d,
+             c_l_surface = c_d;
       if (!force_ids.empty())
-        std::tie(c_d, c_l) = compute_forces(step);
+        {
+          std::tie(c_d, c_l)                 = compute_forces(step);
+          std::tie(c_d_surface, c_l_surface) = compute_surface_forces();
+        }
       if (!pressure_points.empty())
         {
           const auto p = evaluate_at_points(pressure_points, false);
@@ -1234,6 +1283,8 @@ namespace hyfe
           row.emplace_back("C_D", c_d);
           row.emplace_back("C_L", c_l);
           row.emplace_back("delta_p", delta_p);
+          row.emplace_back("C_D_surface", c_d_surface);
+          row.emplace_back("C_L_surface", c_l_surface);
           if (forces_csv)
             forces_csv->write_row(
               {{"step", step.step}, {"time", step.time}, {"C_D", c_d}, {"C_L", c_l}, {"delta_p", delta_p}});
