@@ -4,6 +4,7 @@
 #include <deal.II/lac/petsc_compatibility.h>
 
 #include <chrono>
+#include <cmath>
 #include <stdexcept>
 
 namespace hyfe
@@ -58,6 +59,24 @@ namespace hyfe
   {
     if (ierr != 0)
       throw std::runtime_error(std::string("PETSc error in ") + call + ", code " + std::to_string(ierr));
+  }
+
+  double
+  parallel_l2_norm(Vec v)
+  {
+    MPI_Comm comm;
+    petsc_check(PetscObjectGetComm(reinterpret_cast<PetscObject>(v), &comm), "PetscObjectGetComm");
+    PetscInt n;
+    petsc_check(VecGetLocalSize(v, &n), "VecGetLocalSize");
+    const PetscScalar *values;
+    petsc_check(VecGetArrayRead(v, &values), "VecGetArrayRead");
+    double sum = 0;
+    for (PetscInt i = 0; i < n; ++i)
+      sum += values[i] * values[i];
+    petsc_check(VecRestoreArrayRead(v, &values), "VecRestoreArrayRead");
+    double total = 0;
+    MPI_Allreduce(&sum, &total, 1, MPI_DOUBLE, MPI_SUM, comm);
+    return std::sqrt(total);
   }
 
   SolveResult

@@ -37,6 +37,14 @@ namespace hyfe
   void
   petsc_check(int ierr, const char *call);
 
+  /**
+   * @brief The Euclidean norm of a distributed PETSc vector (ghosted or not), from its locally owned
+   * entries and one MPI reduction on every rank. Unlike VecNorm, it never uses a norm that PETSc
+   * cached on some ranks only, so that all ranks always take part in the same collective call.
+   */
+  double
+  parallel_l2_norm(Vec v);
+
   /** @brief What a linear solve did. */
   struct SolveResult
   {

@@ -282,8 +282,7 @@ namespace hyfe
           continue;
         char      *end   = nullptr;
         const long value = std::strtol(t.c_str(), &end, 10);
-        if (*end != '\0' || value < 0 ||
-            value >= static_cast<long>(dealii::numbers::internal_face_boundary_id))
+        if (*end != '\0' || value < 0 || value > 254)
           throw InputError("entry '" + entry + "': '" + t +
                            "' is not a boundary id (an integer in [0, 254])");
         ids.push_back(static_cast<dealii::types::boundary_id>(value));

@@ -52,6 +52,9 @@ namespace hyfe
       ModuleInfo info;
       Declare    declare_parameters;
       Factory    factory;
+      /// whether the module declares any parameter (set by declare_system_parameters(); a module
+      /// without one gets no subsection, so that the JSON parameter reference reads back)
+      mutable bool has_parameters = true;
     };
 
     /** @brief The single registry of this system. */

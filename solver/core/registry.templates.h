@@ -2,6 +2,8 @@
 
 #include <deal.II/base/parameter_handler.h>
 
+#include <sstream>
+
 #include "solver/core/registry.h"
 
 namespace hyfe
@@ -16,6 +18,13 @@ namespace hyfe
     declare_module_selection(prm, Base::system_name, registry.names(), default_name, help);
     for (const auto &entry : registry.all())
       {
+        dealii::ParameterHandler scratch;
+        entry.declare_parameters(scratch);
+        std::ostringstream declared;
+        scratch.print_parameters(declared, dealii::ParameterHandler::ShortJSON);
+        entry.has_parameters = declared.str().find(':') != std::string::npos;
+        if (!entry.has_parameters)
+          continue;
         prm.enter_subsection(entry.info.name);
         entry.declare_parameters(prm);
         prm.leave_subsection();
@@ -32,6 +41,8 @@ namespace hyfe
       throw std::runtime_error(std::string("unknown ") + Base::system_name + " '" + name +
                                "'; valid choices: " + Registry<Base>::instance().names(", "));
     check_module_available(entry->info);
+    if (!entry->has_parameters)
+      return entry->factory(prm);
     prm.enter_subsection(name);
     auto module = entry->factory(prm);
     prm.leave_subsection();

@@ -372,6 +372,9 @@ namespace hyfe
       const bool sigma_varies = !is_constant(*reaction);
       const bool f_varies     = !is_constant(*source);
       const bool need_points  = b_varies || kappa_varies || sigma_varies || f_varies;
+      // SUPG tests the whole strong residual, -kappa Laplace(c) included, which is not zero for Q2
+      // (kappa is taken as locally constant in that term)
+      const bool second_order = supg && has_advection && degree > 1;
 
       const QGauss<dim>                    quadrature(degree + 1);
       const QGauss<dim - 1>                face_quadrature(degree + 1);
@@ -379,7 +382,8 @@ namespace hyfe
                               fe,
                               quadrature,
                               update_values | update_gradients | update_JxW_values |
-                                (need_points ? update_quadrature_points : update_default));
+                                (need_points ? update_quadrature_points : update_default) |
+                                (second_order ? update_hessians : update_default));
       FEFaceValues<dim>                    fe_face_values(context.mesh_mover.mapping(),
                                        fe,
                                        face_quadrature,
@@ -398,6 +402,7 @@ namespace hyfe
       std::vector<double>         test(dofs_per_cell), phi(dofs_per_cell), mass_phi(dofs_per_cell),
         b_grad(dofs_per_cell);
       std::vector<Tensor<1, dim>> grad(dofs_per_cell);
+      std::vector<double>         laplacian(dofs_per_cell), laplacian_c_n(n_q);
 
       // the constant coefficients, once for all cells (at the origin: they do not depend on it)
       const Point<dim> origin;
@@ -470,6 +475,8 @@ namespace hyfe
             }
           if (crank_nicolson)
             fe_values.get_function_gradients(current, grad_c_n);
+          if (crank_nicolson && second_order)
+            fe_values.get_function_laplacians(current, laplacian_c_n);
           if (!steady) // the steady scheme has no history terms
             fe_values.get_function_values(current, c_n);
           if (bdf2)
@@ -512,16 +519,23 @@ namespace hyfe
                                               9. * std::pow(4. * kappa / (h * h), 2) + sigma * sigma);
                   for (unsigned int i = 0; i < dofs_per_cell; ++i)
                     {
-                      b_grad[i] = b * grad[i];
-                      test[i]   = phi[i] + tau * b_grad[i];
+                      b_grad[i]    = b * grad[i];
+                      test[i]      = phi[i] + tau * b_grad[i];
+                      laplacian[i] = second_order ? trace(fe_values.shape_hessian(i, q)) : 0.;
                     }
+                  // (1 - theta) kappa Laplace(c^n): the explicit diffusion in the SUPG residual
+                  const double explicit_laplacian =
+                    crank_nicolson && second_order ? (1. - theta) * kappa_old[q] * laplacian_c_n[q] : 0.;
                   for (unsigned int i = 0; i < dofs_per_cell; ++i)
                     {
+                      const double supg_i = tau * b_grad[i];
                       for (unsigned int j = 0; j < dofs_per_cell; ++j)
                         cell_matrix(i, j) += (mass_phi[j] * test[i] +
-                                              theta * (b_grad[j] * test[i] + kappa * (grad[j] * grad[i]))) *
+                                              theta * (b_grad[j] * test[i] +
+                                                       kappa * (grad[j] * grad[i] - laplacian[j] * supg_i))) *
                                              JxW;
-                      cell_rhs(i) += (rhs_q * test[i] - explicit_flux * grad[i]) * JxW;
+                      cell_rhs(i) +=
+                        (rhs_q * test[i] - explicit_flux * grad[i] + explicit_laplacian * supg_i) * JxW;
                     }
                 }
               else
@@ -594,7 +608,7 @@ namespace hyfe
                        std::to_string(last_solve.iterations) + " iterations, relative residual " +
                        std::to_string(last_solve.relative_residual) + ")");
       constraints.distribute(solution);
-      const double norm = solution.l2_norm();
+      const double norm = parallel_l2_norm(static_cast<const Vec &>(solution));
       if (!std::isfinite(norm))
         throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +
                        ": the field 'c' is not finite (NaN or Inf)");
@@ -623,7 +637,7 @@ namespace hyfe
       if (exact && (last_step || step.step % error_interval == 0))
         {
           exact->set_time(time);
-          Vector<float>     cellwise(context.triangulation.n_active_cells());
+          Vector<double>    cellwise(context.triangulation.n_active_cells());
           const QGauss<dim> quadrature(degree + 2);
           VectorTools::integrate_difference(context.mesh_mover.mapping(),
                                             dof_handler,
@@ -644,7 +658,7 @@ namespace hyfe
         }
       row.emplace_back("l2_error", l2);
       row.emplace_back("h1_error", h1);
-      row.emplace_back("c_l2_norm", current.l2_norm());
+      row.emplace_back("c_l2_norm", parallel_l2_norm(static_cast<const Vec &>(current)));
     }
 
     template <int dim>

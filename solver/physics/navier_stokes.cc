@@ -987,7 +987,7 @@ namespace hyfe
                        ": the velocity solve did not converge (" + velocity_result.reason + ", " +
                        std::to_string(velocity_result.iterations) + " iterations)");
       constraints_u.distribute(new_velocity);
-      if (!std::isfinite(new_velocity.l2_norm()))
+      if (!std::isfinite(parallel_l2_norm(static_cast<const Vec &>(new_velocity))))
         throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +
                        ": the field 'velocity' is not finite (NaN or Inf)");
       const double velocity_time = since(t0);
@@ -1035,7 +1035,7 @@ namespace hyfe
       if (rotational)
         new_pressure.add(-viscosity, div_projection);
       hanging_p.distribute(new_pressure);
-      if (!std::isfinite(new_pressure.l2_norm()))
+      if (!std::isfinite(parallel_l2_norm(static_cast<const Vec &>(new_pressure))))
         throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +
                        ": the field 'pressure' is not finite (NaN or Inf)");
       p_n     = new_pressure;
@@ -1295,7 +1295,7 @@ namespace hyfe
         {
           double            u_error = std::numeric_limits<double>::quiet_NaN(), p_error = u_error;
           const QGauss<dim> error_quadrature(degree + 2);
-          Vector<float>     cellwise(context.triangulation.n_active_cells());
+          Vector<double>    cellwise(context.triangulation.n_active_cells());
           if (exact_velocity)
             {
               exact_velocity->set_time(step.time);

@@ -73,9 +73,9 @@ namespace hyfe
       Simulation(ParameterHandler &prm, const std::string &file, MPI_Comm comm)
           : comm(comm)
           , triangulation(comm,
-                          typename Triangulation<dim>::MeshSmoothing(
-                            Triangulation<dim>::smoothing_on_refinement |
-                            Triangulation<dim>::smoothing_on_coarsening))
+                          // only the 2:1 balance: deal.II's other smoothing flags act on each rank's cells
+                          // alone, which makes adapted meshes depend on the number of ranks
+                          Triangulation<dim>::limit_level_difference_at_vertices)
           , parameter_file(file)
       {
         mesh.parse_parameters(prm, folder_of(file));
@@ -182,6 +182,10 @@ namespace hyfe
             physics->advance(info, row);
             physics->postprocess(info, last, row);
 
+            // output first, so that the record shows the mesh and solution of this step's row
+            output_time = 0.;
+            if ((output.interval > 0 && step % output.interval == 0) || last)
+              write(info.time);
             double adapt_time = 0.;
             if (adaptivity.interval > 0 && step % adaptivity.interval == 0 && !last)
               {
@@ -189,9 +193,6 @@ namespace hyfe
                 physics->adapt_mesh();
                 adapt_time = progress.elapsed() - t0;
               }
-            output_time = 0.;
-            if ((output.interval > 0 && step % output.interval == 0) || last)
-              write(info.time);
             row.emplace_back("adapt_time", adapt_time);
             row.emplace_back("output_time", output_time);
             for (const auto &[prefix, m] : modules)
