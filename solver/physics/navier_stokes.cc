@@ -1288,7 +1288,7 @@ namespace hyfe
           if (forces_csv)
             forces_csv->write_row(
               {{"step", step.step}, {"time", step.time}, {"C_D", c_d}, {"C_L", c_l}, {"delta_p", delta_p}});
-          force_history.push_back({step.time, c_d, c_l, delta_p});
+          force_history.push_back({{step.time, c_d, c_l, delta_p}});
         }
 
       if (exact_velocity || exact_pressure)

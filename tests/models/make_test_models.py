@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Writes the tiny TorchScript models of the contract tests (tests/unit/torch_model_tests.cc).
+
+Run with Debian's python3 (python3-torch):  /usr/bin/python3 tests/models/make_test_models.py
+Deterministic: no training, no random weights.
+"""
+import hashlib
+import json
+import os
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Scale(torch.nn.Module):
+    """y = 2 x (the graph-index input is only checked for its presence)."""
+
+    def forward(self, x: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
+        return 2.0 * x + 0.0 * edges.sum().to(x.dtype)
+
+
+class Truncate(torch.nn.Module):
+    """Returns the first row only: the wrong output shape."""
+
+    def forward(self, x: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
+        return x[:1]
+
+
+def contract(system, model, inputs=("x", "edges")):
+    return json.dumps({"contract_version": 1, "system": system, "model": model, "dtype": "float32",
+                       "inputs": list(inputs), "outputs": ["y"], "normalisation": "none",
+                       "trained_on": "nothing: fixed weights for the tests",
+                       "training_command": "python3 tests/models/make_test_models.py"})
+
+
+def save(module, name, contract_text):
+    path = os.path.join(HERE, name)
+    extra = {"contract.json": contract_text} if contract_text is not None else {}
+    torch.jit.save(torch.jit.script(module), path, _extra_files=extra)
+    return path
+
+
+def main():
+    ok = save(Scale(), "scale.pt", contract("test", "scale"))
+    save(Scale(), "wrong-kind.pt", contract("preconditioner", "other"))
+    save(Scale(), "no-contract.pt", None)
+    save(Truncate(), "truncate.pt", contract("test", "scale"))
+    with open(os.path.join(HERE, "corrupt.pt"), "wb") as f:
+        f.write(b"this is not a TorchScript archive\n")
+    with open(os.path.join(HERE, "scale.pt.sha256"), "w") as f:
+        f.write(hashlib.sha256(open(ok, "rb").read()).hexdigest() + "\n")
+    print("wrote the test models in", HERE)
+
+
+if __name__ == "__main__":
+    main()
