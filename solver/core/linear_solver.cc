@@ -1,8 +1,10 @@
 #include "solver/core/linear_solver.h"
 
 #include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/utilities.h>
 #include <deal.II/lac/petsc_compatibility.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -30,6 +32,12 @@ namespace hyfe
                       "1e-14",
                       Patterns::Double(0.),
                       "Stop when ||b - A x|| <= this value. Units of the right-hand side, >= 0.");
+    prm.declare_entry("dump matrices at steps",
+                      "",
+                      Patterns::List(Patterns::Integer(1), 0, 1000, ","),
+                      "Time steps whose matrix and right-hand side are written to the output folder in "
+                      "PETSc's binary format (<solve>_step<k>.petsc), e.g. as training data for learned "
+                      "preconditioners; empty: none. Steps, >= 1.");
     prm.declare_entry("gmres restart",
                       "100",
                       Patterns::Integer(1),
@@ -44,6 +52,27 @@ namespace hyfe
     relative_tolerance = prm.get_double("relative tolerance");
     absolute_tolerance = prm.get_double("absolute tolerance");
     gmres_restart      = prm.get_integer("gmres restart");
+    dump_steps.clear();
+    for (const auto &s : dealii::Utilities::split_string_list(prm.get("dump matrices at steps"), ','))
+      dump_steps.push_back(dealii::Utilities::string_to_int(s));
+  }
+
+  bool
+  KrylovSettings::dump_at(const unsigned int step) const
+  {
+    return std::find(dump_steps.begin(), dump_steps.end(), step) != dump_steps.end();
+  }
+
+  void
+  dump_linear_system(const std::string &file, Mat A, Vec b)
+  {
+    MPI_Comm comm;
+    petsc_check(PetscObjectGetComm(reinterpret_cast<PetscObject>(A), &comm), "PetscObjectGetComm");
+    PetscViewer viewer;
+    petsc_check(PetscViewerBinaryOpen(comm, file.c_str(), FILE_MODE_WRITE, &viewer), "PetscViewerBinaryOpen");
+    petsc_check(MatView(A, viewer), "MatView");
+    petsc_check(VecView(b, viewer), "VecView");
+    petsc_check(PetscViewerDestroy(&viewer), "PetscViewerDestroy");
   }
 
   std::string

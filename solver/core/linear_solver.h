@@ -3,6 +3,8 @@
 #include <petscksp.h>
 
 #include <string>
+#include <vector>
+
 
 namespace dealii
 {
@@ -14,11 +16,12 @@ namespace hyfe
   /** @brief Settings of a Krylov solve; declared in a `linear solver` subsection. */
   struct KrylovSettings
   {
-    std::string  method             = "auto"; ///< auto, cg, gmres, bicgstab
-    unsigned int max_iterations     = 1000;
-    double       relative_tolerance = 1e-10; ///< on ||b - A x|| / ||b||
-    double       absolute_tolerance = 1e-14;
-    unsigned int gmres_restart      = 100;
+    std::string               method             = "auto"; ///< auto, cg, gmres, bicgstab
+    unsigned int              max_iterations     = 1000;
+    double                    relative_tolerance = 1e-10; ///< on ||b - A x|| / ||b||
+    double                    absolute_tolerance = 1e-14;
+    unsigned int              gmres_restart      = 100;
+    std::vector<unsigned int> dump_steps; ///< steps whose system is written as PETSc binary
 
     /** @brief Declares the entries in the current subsection of @p prm. */
     static void
@@ -28,10 +31,21 @@ namespace hyfe
     void
     parse_parameters(const dealii::ParameterHandler &prm);
 
+    /** @brief Whether the system of @p step is to be dumped (entry `dump matrices at steps`). */
+    bool
+    dump_at(unsigned int step) const;
+
     /** @brief The method to use: `auto` becomes cg for symmetric, gmres for other matrices. */
     std::string
     resolved_method(bool symmetric) const;
   };
+
+  /**
+   * @brief Writes A and b into @p file in PETSc's binary format (the matrix, then the vector), the
+   * format that learned/training/petsc_binary.py reads; collective.
+   */
+  void
+  dump_linear_system(const std::string &file, Mat A, Vec b);
 
   /** @brief Throws std::runtime_error on a non-zero PETSc error code, naming the call. */
   void

@@ -601,6 +601,10 @@ namespace hyfe
       // initial guess: the previous solution, with the new constraints
       solution = current;
       constraints.set_zero(solution);
+      if (krylov.dump_at(step.step))
+        dump_linear_system(context.output_directory + "/c_step" + std::to_string(step.step) + ".petsc",
+                           static_cast<Mat>(system_matrix),
+                           static_cast<const Vec &>(rhs));
       last_solve = preconditioner->solve(krylov, system_matrix, solution, rhs);
       if (!last_solve.converged)
         throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +

@@ -980,6 +980,10 @@ namespace hyfe
       velocity_preconditioner->initialize(velocity_matrix, false);
       new_velocity = u_n;
       constraints_u.set_zero(new_velocity);
+      if (velocity_krylov.dump_at(step.step))
+        dump_linear_system(context.output_directory + "/velocity_step" + std::to_string(step.step) + ".petsc",
+                           static_cast<Mat>(velocity_matrix),
+                           static_cast<const Vec &>(velocity_rhs));
       velocity_result =
         velocity_preconditioner->solve(velocity_krylov, velocity_matrix, new_velocity, velocity_rhs);
       if (!velocity_result.converged)
@@ -1011,6 +1015,10 @@ namespace hyfe
       const double pressure_assembly = since(t0);
       t0                             = clock();
       phi                            = 0;
+      if (pressure_krylov.dump_at(step.step))
+        dump_linear_system(context.output_directory + "/pressure_step" + std::to_string(step.step) + ".petsc",
+                           static_cast<Mat>(pressure_laplace),
+                           static_cast<const Vec &>(pressure_rhs));
       pressure_result = pressure_preconditioner->solve(pressure_krylov, pressure_laplace, phi, pressure_rhs);
       if (!pressure_result.converged)
         throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +
