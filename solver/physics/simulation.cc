@@ -5,6 +5,7 @@
 #include <deal.II/distributed/tria.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -130,7 +131,14 @@ namespace hyfe
         if (root)
           {
             std::ofstream expanded(output.directory + "/parameters.prm");
-            expanded << "# Every parameter of this run, as used (from " << parameter_file << ")\n";
+            expanded << "# Every parameter of this run, as used (from " << parameter_file
+                     << "); the mesh file is given with its absolute path, so that this file runs as it is\n";
+            if (!mesh.file.empty())
+              {
+                prm.enter_subsection("mesh");
+                prm.set("file", std::filesystem::absolute(mesh.file).lexically_normal().string());
+                prm.leave_subsection();
+              }
             prm.print_parameters(expanded, ParameterHandler::PRM);
           }
         triangulation.refine_global(mesh.global_refinements);

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-# `#include <torch/...>`, `#  include "ATen/..."`, ...: a preprocessor include of a LibTorch header
+# `#include <torch ...>`, `#  include "ATen ..."` (with a slash), ...: a preprocessor include of a LibTorch header
 TORCH_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]\s*(torch|ATen|c10)/')
 SOURCE_SUFFIXES = (".h", ".hh", ".hpp", ".hxx", ".ipp", ".tpp", ".c", ".cc", ".cpp", ".cxx", ".cu", ".cuh", ".inl")
 
@@ -30,10 +30,10 @@ def torch_includes(path):
 
 
 def self_test():
-    positive = ["#include <torch/script.h>", "#  include <ATen/ATen.h>", "  #include <c10/util/Optional.h>",
-                '#include "torch/torch.h"', "# include <torch/csrc/api/include/torch/nn.h>"]
-    negative = ["// #include <torch/script.h>", "#include <torchvision/vision.h>", "#include <deal.II/base/mpi.h>",
-                "std::string s = \"#include <torch/script.h>\";", "#include <atenx/foo.h>", "#include <mytorch/a.h>"]
+    positive = ["#include <" "torch/script.h>", "#  include <" "ATen/ATen.h>", "  #include <" "c10/util/Optional.h>",
+                '#include "' 'torch/torch.h"', "# include <" "torch/csrc/api/include/torch/nn.h>"]
+    negative = ["// #include <" "torch/script.h>", "#include <torchvision/vision.h>", "#include <deal.II/base/mpi.h>",
+                "std::string s = \"#include <" "torch/script.h>\";", "#include <atenx/foo.h>", "#include <mytorch/a.h>"]
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "sample.cc")
         with open(path, "w") as f:
