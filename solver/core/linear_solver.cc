@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 
 namespace hyfe
@@ -23,11 +24,17 @@ namespace hyfe
                       "1000",
                       Patterns::Integer(1),
                       "Maximum number of Krylov iterations per solve. Unitless, >= 1.");
-    prm.declare_entry("relative tolerance",
-                      std::to_string(default_relative_tolerance),
-                      Patterns::Double(0., 1.),
-                      "Stop when ||b - A x|| <= tolerance * ||b|| (unpreconditioned residual). "
-                      "Unitless, in [0, 1].");
+    prm.declare_entry(
+      "relative tolerance",
+      [&] {
+        // std::to_string(1e-10) is "0.000000": print in scientific notation
+        std::ostringstream s;
+        s << default_relative_tolerance;
+        return s.str();
+      }(),
+      Patterns::Double(0., 1.),
+      "Stop when ||b - A x|| <= tolerance * ||b|| (unpreconditioned residual). "
+      "Unitless, in [0, 1].");
     prm.declare_entry("absolute tolerance",
                       "1e-14",
                       Patterns::Double(0.),
