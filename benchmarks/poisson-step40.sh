@@ -284,7 +284,7 @@ if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null ||
   BENCH_COMMIT="$BENCH_COMMIT (the work tree has uncommitted changes)"
 fi
 BENCH_PATCH=$(diff "$WORK/step-40.orig.cc" "$S40/step-40.cc" | grep '^>' | sed 's/^> *//' || true)
-BENCH_PRM=$(cat "$WORK/hyfe-matched.prm")
+BENCH_PRM=$(sed "s|$WORK|\$TMP|g" "$WORK/hyfe-matched.prm")
 WAIT_FOR_IDLE=${WAIT_FOR_IDLE:-0}
 export NP REPEATS ATTEMPTS WAIT_FOR_IDLE SUBDIVISIONS STEP40_CYCLES TOLERANCE EXAMPLES load_before load_after
 
