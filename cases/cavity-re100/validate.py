@@ -13,14 +13,10 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from hyfe_validate import REFDATA, Checks, interpolate, read_csv  # noqa: E402
+from hyfe_validate import REFDATA, Checks, command_line, interpolate, read_csv  # noqa: E402
 
-args = sys.argv[1:]
-re_number = 100
-if "--re" in args:
-    re_number = int(args[args.index("--re") + 1])
-    del args[args.index("--re"):args.index("--re") + 2]
-folder = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
+folder, options = command_line(__file__, {"--re": 100})
+re_number = options["--re"]
 
 
 def last_profile(index):

@@ -11,6 +11,20 @@ REFDATA = os.environ.get("HYFE_REFDATA",
                          os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "refdata"))
 
 
+def command_line(script, options):
+    """The output folder (first plain argument, default: output/ beside @p script) and the values of
+    `--name value` options, typed like their defaults in @p options."""
+    args = sys.argv[1:]
+    values = dict(options)
+    for key, default in options.items():
+        if key in args:
+            i = args.index(key)
+            values[key] = type(default)(args[i + 1])
+            del args[i:i + 2]
+    folder = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(script)), "output")
+    return folder, values
+
+
 def read_csv(path):
     """Rows of a CSV file as dicts of floats (strings where not a number)."""
     rows = []

@@ -10,14 +10,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from hyfe_validate import Checks, last_period, read_csv  # noqa: E402
+from hyfe_validate import Checks, command_line, last_period, read_csv  # noqa: E402
 
-args = sys.argv[1:]
-factor = 1.0
-if "--tolerance-factor" in args:
-    factor = float(args[args.index("--tolerance-factor") + 1])
-    del args[args.index("--tolerance-factor"):args.index("--tolerance-factor") + 2]
-folder = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
+folder, options = command_line(__file__, {"--tolerance-factor": 1.0})
+factor = options["--tolerance-factor"]
 forces = read_csv(os.path.join(folder, "forces.csv"))
 t0, t1, period = last_period(forces)
 window = [r for r in forces if t0 <= r["time"] <= t1]

@@ -10,14 +10,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from hyfe_validate import Checks, read_csv  # noqa: E402
+from hyfe_validate import Checks, command_line, read_csv  # noqa: E402
 
-args = sys.argv[1:]
-tolerance = 0.02
-if "--tolerance" in args:
-    tolerance = float(args[args.index("--tolerance") + 1])
-    del args[args.index("--tolerance"):args.index("--tolerance") + 2]
-folder = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
+folder, options = command_line(__file__, {"--tolerance": 0.02})
+tolerance = options["--tolerance"]
 forces = read_csv(os.path.join(folder, "forces.csv"))
 checks = Checks("DFG 2D-3")
 checks.check("run reaches t = 8", forces[-1]["time"], abs(forces[-1]["time"] - 8) < 1e-9)

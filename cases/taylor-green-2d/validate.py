@@ -11,15 +11,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from hyfe_validate import Checks, read_csv  # noqa: E402
+from hyfe_validate import Checks, command_line, read_csv  # noqa: E402
 
-args = sys.argv[1:]
-options = {"--u-tolerance": 7.5e-3, "--p-tolerance": 3.2e-2, "--nu": 0.1}
-for key in list(options):
-    if key in args:
-        options[key] = float(args[args.index(key) + 1])
-        del args[args.index(key):args.index(key) + 2]
-folder = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
+folder, options = command_line(__file__, {"--u-tolerance": 7.5e-3, "--p-tolerance": 3.2e-2, "--nu": 0.1})
 stats = read_csv(os.path.join(folder, "stats.csv"))
 last = stats[-1]
 nu = options["--nu"]

@@ -333,7 +333,7 @@ namespace hyfe
       void
       assemble_pressure_rhs(double alpha0, double dt);
       std::pair<double, double>
-      compute_forces(const StepInfo &step) const;
+      compute_forces() const;
       std::pair<double, double>
       compute_surface_forces() const;
       std::vector<double>
@@ -1115,11 +1115,10 @@ namespace hyfe
 
     template <int dim>
     std::pair<double, double>
-    NavierStokes<dim>::compute_forces(const StepInfo &step) const
+    NavierStokes<dim>::compute_forces() const
     {
       // F_d = -R(u, p; psi_d): the momentum residual tested with psi_d = e_d on the body, 0 elsewhere,
       // with the time derivative of the BDF scheme
-      (void)step;
       const QGauss<dim> quadrature(degree + 1);
       FEValues<dim>     fe_values(context.mesh_mover.mapping(),
                               fe_u,
@@ -1278,7 +1277,7 @@ namespace hyfe
              c_l_surface = c_d;
       if (!force_ids.empty())
         {
-          std::tie(c_d, c_l)                 = compute_forces(step);
+          std::tie(c_d, c_l)                 = compute_forces();
           std::tie(c_d_surface, c_l_surface) = compute_surface_forces();
         }
       if (!pressure_points.empty())
