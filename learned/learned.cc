@@ -13,10 +13,18 @@ namespace hyfe
 {
   namespace learned
   {
+    // One line per module file; explicit, so that a static link cannot drop a registration.
+    void
+    register_learned_ic();
+
     void
     register_learned_modules()
     {
-      // The learned modules (learned-ic, ...) register here; see the issues that add them.
+      static bool done = false;
+      if (done)
+        return;
+      done = true;
+      register_learned_ic();
     }
 
     std::string

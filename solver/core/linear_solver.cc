@@ -115,6 +115,38 @@ namespace hyfe
     return std::sqrt(total);
   }
 
+  namespace
+  {
+    /** PETSc's default convergence test plus a stagnation test over a window of iterations. */
+    struct StagnationTest
+    {
+      void               *default_context = nullptr;
+      unsigned int        window          = 0;
+      std::vector<double> history;
+      bool                stagnated = false;
+
+      static PetscErrorCode
+      test(KSP ksp, PetscInt iteration, PetscReal norm, KSPConvergedReason *reason, void *context)
+      {
+        auto                *self = static_cast<StagnationTest *>(context);
+        const PetscErrorCode ierr = KSPConvergedDefault(ksp, iteration, norm, reason, self->default_context);
+        if (ierr != 0 || *reason != KSP_CONVERGED_ITERATING)
+          return ierr;
+        // history[k]: the smallest residual norm of iterations 0..k (CG's residual norm is not
+        // monotone); stagnation: the last `window` iterations did not improve it by 1 %
+        const double best = self->history.empty() ? norm : std::min(self->history.back(), double(norm));
+        self->history.push_back(best);
+        const std::size_t n = self->history.size();
+        if (n > self->window && !(best < 0.99 * self->history[n - 1 - self->window]))
+          {
+            self->stagnated = true;
+            *reason         = KSP_DIVERGED_BREAKDOWN;
+          }
+        return 0;
+      }
+    };
+  } // namespace
+
   SolveResult
   krylov_solve(const KrylovSettings &settings, const bool symmetric, Mat A, PC pc, Vec x, Vec b)
   {
@@ -147,6 +179,15 @@ namespace hyfe
                 "KSPSetTolerances");
     petsc_check(KSPSetInitialGuessNonzero(ksp, PETSC_TRUE), "KSPSetInitialGuessNonzero");
 
+    StagnationTest stagnation;
+    if (settings.stagnation_window > 0)
+      {
+        stagnation.window = settings.stagnation_window;
+        petsc_check(KSPConvergedDefaultCreate(&stagnation.default_context), "KSPConvergedDefaultCreate");
+        petsc_check(KSPSetConvergenceTest(ksp, &StagnationTest::test, &stagnation, nullptr),
+                    "KSPSetConvergenceTest");
+      }
+
     SolveResult result;
     const auto  start = std::chrono::steady_clock::now();
     petsc_check(KSPSolve(ksp, b, x), "KSPSolve");
@@ -165,7 +206,12 @@ namespace hyfe
     result.relative_residual = b_norm > 0 ? residual / b_norm : residual;
     result.converged         = reason > 0;
     result.reason            = KSPConvergedReasons[reason];
+    if (stagnation.stagnated)
+      result.reason = "STAGNATED (smallest residual reduced by less than 1 % over " +
+                      std::to_string(stagnation.window) + " iterations)";
     petsc_check(KSPDestroy(&ksp), "KSPDestroy");
+    if (stagnation.default_context != nullptr)
+      petsc_check(KSPConvergedDefaultDestroy(stagnation.default_context), "KSPConvergedDefaultDestroy");
     return result;
   }
 } // namespace hyfe

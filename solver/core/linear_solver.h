@@ -22,6 +22,9 @@ namespace hyfe
     double                    absolute_tolerance = 1e-14;
     unsigned int              gmres_restart      = 100;
     std::vector<unsigned int> dump_steps; ///< steps whose system is written as PETSc binary
+    /// stop (not converged, "stagnated") when the smallest residual decreased by less than 1 % over this
+    /// many iterations; 0: no such test (set by the guard of learned preconditioners)
+    unsigned int stagnation_window = 0;
 
     /** @brief Declares the entries in the current subsection of @p prm. */
     static void

@@ -106,6 +106,16 @@ namespace hyfe
       return {};
     }
 
+    /**
+     * @brief Lines that describe the module as set up for this run (for example a model file and its
+     * SHA-256); printed at the start of the run and written into the output folder (modules.txt).
+     */
+    virtual std::vector<std::string>
+    description() const
+    {
+      return {};
+    }
+
     /** @brief Totals for the run summary (for example the number of fallbacks). */
     virtual std::vector<std::pair<std::string, double>>
     summary() const

@@ -235,9 +235,23 @@ namespace hyfe
     return e.what();
   }
 
+  std::string &
+  parameter_file_folder_storage()
+  {
+    static std::string folder = ".";
+    return folder;
+  }
+
+  const std::string &
+  parameter_file_folder()
+  {
+    return parameter_file_folder_storage();
+  }
+
   void
   parse_parameter_file(dealii::ParameterHandler &prm, const std::string &file)
   {
+    parameter_file_folder_storage() = folder_of(file);
     {
       std::ifstream in(file);
       if (!in)

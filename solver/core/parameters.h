@@ -25,6 +25,17 @@ namespace hyfe
   void
   parse_parameter_file(dealii::ParameterHandler &prm, const std::string &file);
 
+  /**
+   * @brief The folder of the parameter file read last by parse_parameter_file() ("." before), where
+   * modules resolve relative file names (for example model files).
+   */
+  const std::string &
+  parameter_file_folder();
+
+  /** @brief Storage behind parameter_file_folder(). */
+  std::string &
+  parameter_file_folder_storage();
+
   /** @brief The folder of @p file, where relative paths in it are resolved. */
   std::string
   folder_of(const std::string &file);

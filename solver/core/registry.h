@@ -129,6 +129,14 @@ namespace hyfe
                             const std::string        &default_name,
                             const std::string        &help);
 
+  /**
+   * @brief Creates the module @p name of system @p Base from its subsection of the current
+   * subsection of @p prm.
+   */
+  template <typename Base>
+  std::unique_ptr<Base>
+  create_named_module(dealii::ParameterHandler &prm, const std::string &name);
+
   /** @brief Creates the module chosen by `type` in the current subsection of @p prm. */
   template <typename Base>
   std::unique_ptr<Base>

@@ -33,10 +33,9 @@ namespace hyfe
 
   template <typename Base>
   std::unique_ptr<Base>
-  create_module(dealii::ParameterHandler &prm)
+  create_named_module(dealii::ParameterHandler &prm, const std::string &name)
   {
-    const std::string name  = prm.get("type");
-    const auto       *entry = Registry<Base>::instance().find(name);
+    const auto *entry = Registry<Base>::instance().find(name);
     if (entry == nullptr)
       throw std::runtime_error(std::string("unknown ") + Base::system_name + " '" + name +
                                "'; valid choices: " + Registry<Base>::instance().names(", "));
@@ -47,5 +46,12 @@ namespace hyfe
     auto module = entry->factory(prm);
     prm.leave_subsection();
     return module;
+  }
+
+  template <typename Base>
+  std::unique_ptr<Base>
+  create_module(dealii::ParameterHandler &prm)
+  {
+    return create_named_module<Base>(prm, prm.get("type"));
   }
 } // namespace hyfe

@@ -39,7 +39,7 @@ namespace hyfe
 
   protected:
     void
-    configure(PC pc, const std::string &) const override
+    configure(PC pc, const std::string &) override
     {
       petsc_check(PCSetType(pc, PCBJACOBI), "PCSetType");
       petsc_check(PCSetUp(pc), "PCSetUp");

@@ -58,7 +58,7 @@ namespace hyfe
 
     protected:
       void
-      configure(PC pc, const std::string &prefix) const override
+      configure(PC pc, const std::string &prefix) override
       {
         petsc_check(PCSetType(pc, PCHYPRE), "PCSetType");
         petsc_check(PCHYPRESetType(pc, "boomeramg"), "PCHYPRESetType");

@@ -38,7 +38,7 @@ namespace hyfe
 
     protected:
       void
-      configure(PC pc, const std::string &prefix) const override
+      configure(PC pc, const std::string &prefix) override
       {
         petsc_check(PCSetType(pc, PCLU), "PCSetType");
         petsc_check(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS), "PCFactorSetMatSolverType");

@@ -47,7 +47,7 @@ namespace hyfe
 
     protected:
       void
-      configure(PC pc, const std::string &prefix) const override
+      configure(PC pc, const std::string &prefix) override
       {
         petsc_check(PCSetType(pc, PCGAMG), "PCSetType");
         petsc_check(PCGAMGSetType(pc, PCGAMGAGG), "PCGAMGSetType");

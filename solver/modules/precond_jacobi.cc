@@ -30,7 +30,7 @@ namespace hyfe
 
     protected:
       void
-      configure(PC pc, const std::string &) const override
+      configure(PC pc, const std::string &) override
       {
         petsc_check(PCSetType(pc, PCJACOBI), "PCSetType");
         // (PETSc 3.18's row sum is signed, about 0 inside a stiffness matrix: not offered)

@@ -36,7 +36,7 @@ namespace hyfe
 
     protected:
       void
-      configure(PC pc, const std::string &) const override
+      configure(PC pc, const std::string &) override
       {
         petsc_check(PCSetType(pc, PCSOR), "PCSetType");
         petsc_check(PCSORSetOmega(pc, omega), "PCSORSetOmega");

@@ -1,18 +1,106 @@
 #include "solver/modules/preconditioner.h"
 
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/parameter_handler.h>
 #include <deal.II/lac/petsc_sparse_matrix.h>
 #include <deal.II/lac/petsc_vector.h>
 
 #include <chrono>
+#include <cmath>
+#include <iostream>
+#include <limits>
 #include <stdexcept>
+
+#include "solver/core/registry.templates.h"
 
 namespace hyfe
 {
+  /** @brief The guard and shadow state of a preconditioner. */
+  struct Preconditioner::Services
+  {
+    std::string                     name;          ///< this module's name
+    std::string                     fallback_name; ///< the classical fallback's name
+    std::unique_ptr<Preconditioner> fallback;
+    unsigned int                    iteration_budget  = 0;
+    unsigned int                    stagnation_window = 0;
+    unsigned int                    shadow_interval   = 0;
+
+    unsigned long generation          = 0; ///< counts initialize() calls
+    unsigned long fallback_generation = 0; ///< the generation the fallback was set up for (0: none)
+    unsigned int  step                = 0;
+    unsigned int  last_shadow_step    = 0;
+
+    // this step
+    unsigned int step_fallbacks           = 0;
+    double       nan                      = std::numeric_limits<double>::quiet_NaN();
+    double       shadow_module_iterations = nan, shadow_module_time = nan, shadow_fallback_iterations = nan,
+           shadow_fallback_setup = nan, shadow_fallback_time = nan, shadow_difference = nan;
+
+    // the whole run
+    unsigned long solves = 0, fallbacks = 0, shadows = 0, messages = 0;
+    double        sum_module_iterations = 0, sum_fallback_iterations = 0, max_difference = 0;
+
+    std::unique_ptr<dealii::PETScWrappers::MPI::Vector> difference;
+  };
+
+  Preconditioner::Preconditioner()
+      : services(std::make_unique<Services>())
+  {
+  }
 
   Preconditioner::~Preconditioner()
   {
     if (pc != nullptr)
       PCDestroy(&pc);
+  }
+
+  void
+  Preconditioner::declare_system(dealii::ParameterHandler &prm,
+                                 const std::string        &default_name,
+                                 const std::string        &help)
+  {
+    declare_system_parameters<Preconditioner>(prm, default_name, help);
+    std::string classical;
+    for (const auto &entry : Registry<Preconditioner>::instance().all())
+      if (entry.info.kind == ModuleKind::classical && entry.info.unavailable_reason.empty())
+        classical += (classical.empty() ? "" : "|") + entry.info.name;
+    prm.declare_entry("fallback",
+                      "boomeramg",
+                      dealii::Patterns::Selection(classical),
+                      "Classical preconditioner that redoes a solve when the guard of a learned module "
+                      "fails, and that shadow mode compares with; its options are those of its own "
+                      "subsection here. Unitless; one of the classical preconditioner modules.");
+    prm.declare_entry("guard iteration budget",
+                      "0",
+                      dealii::Patterns::Integer(0),
+                      "Learned modules: the solve falls back when it has not converged after this many "
+                      "iterations; 0: the solver's maximum number of iterations. Iterations, >= 0.");
+    prm.declare_entry("guard stagnation window",
+                      "200",
+                      dealii::Patterns::Integer(0),
+                      "Learned modules: the solve falls back when the smallest residual so far decreased by "
+                      "less than 1 % over this many iterations; 0: no stagnation test. Iterations, >= 0.");
+    prm.declare_entry("shadow interval",
+                      "0",
+                      dealii::Patterns::Integer(0),
+                      "Shadow mode: every this many steps the fallback also solves the same system, and "
+                      "both iteration counts and times and the difference of the solutions are logged "
+                      "(stats.csv) and written as an output field; 0: off. Steps, >= 0.");
+  }
+
+  std::unique_ptr<Preconditioner>
+  Preconditioner::create(dealii::ParameterHandler &prm)
+  {
+    auto      module    = create_module<Preconditioner>(prm);
+    Services &s         = *module->services;
+    s.name              = prm.get("type");
+    s.fallback_name     = prm.get("fallback");
+    s.iteration_budget  = prm.get_integer("guard iteration budget");
+    s.stagnation_window = prm.get_integer("guard stagnation window");
+    s.shadow_interval   = prm.get_integer("shadow interval");
+    if (module->guarded() || s.shadow_interval > 0)
+      s.fallback = create_named_module<Preconditioner>(prm, s.fallback_name);
+    return module;
   }
 
   void
@@ -39,7 +127,26 @@ namespace hyfe
     petsc_check(PCSetOptionsPrefix(pc, options_prefix.c_str()), "PCSetOptionsPrefix");
     configure(pc, options_prefix);
     petsc_check(PCSetUp(pc), "PCSetUp");
+    ++services->generation;
     last_setup_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  SolveResult
+  Preconditioner::solve_with_fallback(const KrylovSettings                           &settings,
+                                      const dealii::PETScWrappers::MPI::SparseMatrix &matrix,
+                                      dealii::PETScWrappers::MPI::Vector             &x,
+                                      const dealii::PETScWrappers::MPI::Vector       &rhs,
+                                      double                                         &setup_time)
+  {
+    Services &s = *services;
+    setup_time  = 0.;
+    if (s.fallback_generation != s.generation)
+      {
+        s.fallback->initialize(matrix, symmetric);
+        s.fallback_generation = s.generation;
+        setup_time            = s.fallback->last_setup_time;
+      }
+    return s.fallback->solve(settings, matrix, x, rhs);
   }
 
   SolveResult
@@ -50,19 +157,144 @@ namespace hyfe
   {
     if (pc == nullptr)
       throw std::logic_error("Preconditioner::solve() called before initialize()");
-    SolveResult result = krylov_solve(settings,
-                                      symmetric,
-                                      static_cast<Mat>(matrix),
-                                      pc,
-                                      static_cast<const Vec &>(x),
-                                      static_cast<const Vec &>(rhs));
-    result.setup_time  = last_setup_time;
+    Services &s = *services;
+    ++s.solves;
+    const bool shadow_now =
+      s.shadow_interval > 0 && s.step % s.shadow_interval == 0 && s.last_shadow_step != s.step;
+    std::unique_ptr<dealii::PETScWrappers::MPI::Vector> initial_guess;
+    if (guarded() || shadow_now)
+      initial_guess = std::make_unique<dealii::PETScWrappers::MPI::Vector>(x);
+
+    SolveResult result;
+    std::string problem = guarded() ? setup_problem() : "";
+    if (problem.empty())
+      {
+        KrylovSettings own = settings;
+        if (guarded())
+          {
+            if (s.iteration_budget > 0)
+              own.max_iterations = std::min(own.max_iterations, s.iteration_budget);
+            own.stagnation_window = s.stagnation_window;
+          }
+        result            = krylov_solve(own,
+                              symmetric,
+                              static_cast<Mat>(matrix),
+                              pc,
+                              static_cast<const Vec &>(x),
+                              static_cast<const Vec &>(rhs));
+        result.setup_time = last_setup_time;
+        if (guarded() && !result.converged)
+          problem = "the Krylov solve stopped after " + std::to_string(result.iterations) + " iterations (" +
+                    result.reason + ", relative residual " + std::to_string(result.relative_residual) + ")";
+      }
+
+    if (!problem.empty())
+      {
+        ++s.step_fallbacks;
+        ++s.fallbacks;
+        if (dealii::Utilities::MPI::this_mpi_process(matrix.get_mpi_communicator()) == 0 && s.messages < 5)
+          std::cout << "hyfe: step " << s.step << ": guard of preconditioner '" << s.name << "': " << problem
+                    << "; solved again with '" << s.fallback_name << "'"
+                    << (++s.messages == 5 ? " (further fallbacks are only counted)" : "") << std::endl;
+        const double wasted_time = result.solve_time;
+        x                        = *initial_guess;
+        double fallback_setup    = 0.;
+        result                   = solve_with_fallback(settings, matrix, x, rhs, fallback_setup);
+        result.setup_time        = last_setup_time + fallback_setup;
+        result.solve_time += wasted_time;
+      }
+
+    if (shadow_now)
+      {
+        s.last_shadow_step = s.step;
+        dealii::PETScWrappers::MPI::Vector shadow(*initial_guess);
+        double                             fallback_setup = 0.;
+        const SolveResult reference = solve_with_fallback(settings, matrix, shadow, rhs, fallback_setup);
+        s.difference                = std::make_unique<dealii::PETScWrappers::MPI::Vector>(x);
+        *s.difference -= shadow;
+        const double reference_norm  = parallel_l2_norm(static_cast<const Vec &>(shadow));
+        const double difference_norm = parallel_l2_norm(static_cast<const Vec &>(*s.difference));
+        s.shadow_module_iterations   = result.iterations;
+        s.shadow_module_time         = result.solve_time;
+        s.shadow_fallback_iterations = reference.iterations;
+        s.shadow_fallback_setup      = fallback_setup;
+        s.shadow_fallback_time       = reference.solve_time;
+        s.shadow_difference = reference_norm > 0 ? difference_norm / reference_norm : difference_norm;
+        ++s.shadows;
+        s.sum_module_iterations += result.iterations;
+        s.sum_fallback_iterations += reference.iterations;
+        s.max_difference = std::max(s.max_difference, s.shadow_difference);
+      }
     return result;
+  }
+
+  void
+  Preconditioner::update(const StepInfo &step)
+  {
+    Services &s                  = *services;
+    s.step                       = step.step;
+    s.step_fallbacks             = 0;
+    s.shadow_module_iterations   = s.nan;
+    s.shadow_module_time         = s.nan;
+    s.shadow_fallback_iterations = s.nan;
+    s.shadow_fallback_setup      = s.nan;
+    s.shadow_fallback_time       = s.nan;
+    s.shadow_difference          = s.nan;
   }
 
   std::vector<std::pair<std::string, double>>
   Preconditioner::statistics() const
   {
-    return {{"preconditioner_setup_time", last_setup_time}};
+    const Services                             &s = *services;
+    std::vector<std::pair<std::string, double>> row{{"preconditioner_setup_time", last_setup_time},
+                                                    {"fallbacks", s.step_fallbacks}};
+    if (s.shadow_interval > 0)
+      {
+        row.emplace_back("shadow_module_iterations", s.shadow_module_iterations);
+        row.emplace_back("shadow_module_solve_time", s.shadow_module_time);
+        row.emplace_back("shadow_fallback_iterations", s.shadow_fallback_iterations);
+        row.emplace_back("shadow_fallback_setup_time", s.shadow_fallback_setup);
+        row.emplace_back("shadow_fallback_solve_time", s.shadow_fallback_time);
+        row.emplace_back("shadow_difference", s.shadow_difference);
+      }
+    return row;
+  }
+
+  std::vector<std::pair<std::string, double>>
+  Preconditioner::summary() const
+  {
+    const Services                             &s = *services;
+    std::vector<std::pair<std::string, double>> lines;
+    if (guarded())
+      {
+        lines.emplace_back("solves", s.solves);
+        lines.emplace_back("fallbacks", s.fallbacks);
+      }
+    if (s.shadows > 0)
+      {
+        lines.emplace_back("shadow_comparisons", s.shadows);
+        lines.emplace_back("shadow_mean_module_iterations", s.sum_module_iterations / s.shadows);
+        lines.emplace_back("shadow_mean_fallback_iterations", s.sum_fallback_iterations / s.shadows);
+        lines.emplace_back("shadow_max_difference", s.max_difference);
+      }
+    return lines;
+  }
+
+  const dealii::PETScWrappers::MPI::Vector *
+  Preconditioner::shadow_difference() const
+  {
+    return services->difference.get();
+  }
+
+  bool
+  Preconditioner::shadow_mode() const
+  {
+    return services->shadow_interval > 0;
+  }
+
+  void
+  Preconditioner::before_adaptation()
+  {
+    services->difference.reset();
   }
 } // namespace hyfe

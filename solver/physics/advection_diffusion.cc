@@ -117,9 +117,9 @@ namespace hyfe
       prm.enter_subsection("linear solver");
       KrylovSettings::declare_parameters(prm, 1e-10);
       prm.enter_subsection("preconditioner");
-      declare_system_parameters<Preconditioner>(prm,
-                                                "boomeramg",
-                                                "Preconditioner of the Krylov solve of each time step.");
+      Preconditioner::declare_system(prm,
+                                     "boomeramg",
+                                     "Preconditioner of the Krylov solve of each time step.");
       prm.leave_subsection();
       prm.leave_subsection();
       prm.leave_subsection();
@@ -238,7 +238,7 @@ namespace hyfe
       prm.enter_subsection("linear solver");
       krylov.parse_parameters(prm);
       prm.enter_subsection("preconditioner");
-      preconditioner = create_module<Preconditioner>(prm);
+      preconditioner = Preconditioner::create(prm);
       prm.leave_subsection();
       prm.leave_subsection();
       prm.leave_subsection();
@@ -725,6 +725,15 @@ namespace hyfe
         }
       data_out.add_data_vector(subdomain, "subdomain");
       data_out.add_data_vector(level, "level");
+      // shadow mode: this preconditioner's solution minus the fallback's (zero before a comparison)
+      PETScWrappers::MPI::Vector shadow;
+      if (preconditioner->shadow_mode())
+        {
+          shadow.reinit(owned_dofs, relevant_dofs, context.comm);
+          if (const auto *difference = preconditioner->shadow_difference())
+            shadow = *difference;
+          data_out.add_data_vector(shadow, "shadow_difference");
+        }
 
       OutputFields fields;
       for (const auto &[prefix, m] : modules())

@@ -185,17 +185,18 @@ namespace hyfe
       prm.enter_subsection("velocity solver");
       KrylovSettings::declare_parameters(prm, 1e-8);
       prm.enter_subsection("preconditioner");
-      declare_system_parameters<Preconditioner>(
-        prm, "block-ilu", "Preconditioner of the velocity (advection-diffusion) solve.");
+      Preconditioner::declare_system(prm,
+                                     "block-ilu",
+                                     "Preconditioner of the velocity (advection-diffusion) solve.");
       prm.leave_subsection();
       prm.leave_subsection();
       prm.enter_subsection("pressure solver");
       KrylovSettings::declare_parameters(prm, 1e-8);
       prm.enter_subsection("preconditioner");
-      declare_system_parameters<Preconditioner>(prm,
-                                                "boomeramg",
-                                                "Preconditioner of the pressure Poisson solve (CG); its "
-                                                "matrix changes only with the mesh.");
+      Preconditioner::declare_system(prm,
+                                     "boomeramg",
+                                     "Preconditioner of the pressure Poisson solve (CG); its "
+                                     "matrix changes only with the mesh.");
       prm.leave_subsection();
       prm.leave_subsection();
       prm.leave_subsection();
@@ -502,13 +503,13 @@ namespace hyfe
       prm.enter_subsection("velocity solver");
       velocity_krylov.parse_parameters(prm);
       prm.enter_subsection("preconditioner");
-      velocity_preconditioner = create_module<Preconditioner>(prm);
+      velocity_preconditioner = Preconditioner::create(prm);
       prm.leave_subsection();
       prm.leave_subsection();
       prm.enter_subsection("pressure solver");
       pressure_krylov.parse_parameters(prm);
       prm.enter_subsection("preconditioner");
-      pressure_preconditioner = create_module<Preconditioner>(prm);
+      pressure_preconditioner = Preconditioner::create(prm);
       prm.leave_subsection();
       prm.leave_subsection();
       prm.leave_subsection();
@@ -1457,6 +1458,16 @@ namespace hyfe
         }
       data_out.add_data_vector(subdomain, "subdomain");
       data_out.add_data_vector(level, "level");
+      // shadow mode of the pressure solve: the increment phi of this preconditioner minus the
+      // fallback's (zero before the first comparison on this mesh)
+      Vector_t shadow;
+      if (pressure_preconditioner->shadow_mode())
+        {
+          shadow.reinit(owned_p, relevant_p, context.comm);
+          if (const auto *difference = pressure_preconditioner->shadow_difference())
+            shadow = *difference;
+          data_out.add_data_vector(dof_p, shadow, "pressure_shadow_difference");
+        }
       // nu_t, averaged per cell
       if (context.closure_model.is_active())
         {

@@ -169,6 +169,18 @@ namespace hyfe
                     << ", " << Utilities::MPI::n_mpi_processes(comm) << " rank(s), output in '"
                     << output.directory << "/'" << std::endl;
 
+        if (root)
+          {
+            // what each module is, as set up (e.g. a model file and its SHA-256): log and output folder
+            std::ofstream described(output.directory + "/modules.txt");
+            for (const auto &[prefix, m] : modules)
+              for (const auto &line : m->description())
+                {
+                  std::cout << "  " << prefix << ": " << line << std::endl;
+                  described << prefix << ": " << line << "\n";
+                }
+          }
+
         double time = start_time;
         bool   last = false;
         for (unsigned int step = 1; !last; ++step)

@@ -27,9 +27,27 @@ class Truncate(torch.nn.Module):
         return x[:1]
 
 
-def contract(system, model, inputs=("x", "edges")):
+class BrokenIC(torch.nn.Module):
+    """A learned-ic network that returns a negative diagonal: the guard must fall back."""
+
+    def forward(self, node: torch.Tensor, edge_index: torch.Tensor, edge: torch.Tensor):
+        return edge[:, 0] * 0.0, -torch.ones(node.shape[0])
+
+
+class NanIC(torch.nn.Module):
+    """A learned-ic network whose off-diagonal values are NaN."""
+
+    def forward(self, node: torch.Tensor, edge_index: torch.Tensor, edge: torch.Tensor):
+        return edge[:, 0] * float("nan"), torch.ones(node.shape[0])
+
+
+LEARNED_IC = dict(inputs=("node_features", "edge_index", "edge_features"), outputs=("lower", "diag"),
+                  normalisation="diagonal-scaling-v1 (test model)")
+
+
+def contract(system, model, inputs=("x", "edges"), outputs=("y",), normalisation="none"):
     return json.dumps({"contract_version": 1, "system": system, "model": model, "dtype": "float32",
-                       "inputs": list(inputs), "outputs": ["y"], "normalisation": "none",
+                       "inputs": list(inputs), "outputs": list(outputs), "normalisation": normalisation,
                        "trained_on": "nothing: fixed weights for the tests",
                        "training_command": "python3 tests/models/make_test_models.py"})
 
@@ -46,6 +64,11 @@ def main():
     save(Scale(), "wrong-kind.pt", contract("preconditioner", "other"))
     save(Scale(), "no-contract.pt", None)
     save(Truncate(), "truncate.pt", contract("test", "scale"))
+    save(BrokenIC(), "broken-ic.pt", contract("preconditioner", "learned-ic", **LEARNED_IC))
+    save(NanIC(), "nan-ic.pt", contract("preconditioner", "learned-ic", **LEARNED_IC))
+    save(BrokenIC(), "wrong-inputs-ic.pt",
+         contract("preconditioner", "learned-ic", inputs=("node_features", "edge_features", "edge_index"),
+                  outputs=("lower", "diag"), normalisation="diagonal-scaling-v1"))
     with open(os.path.join(HERE, "corrupt.pt"), "wb") as f:
         f.write(b"this is not a TorchScript archive\n")
     with open(os.path.join(HERE, "scale.pt.sha256"), "w") as f:
