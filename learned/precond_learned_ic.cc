@@ -4,8 +4,9 @@
  *
  * A message-passing network (learned/training/learned_ic.py) maps the graph of the rank-local
  * diagonal block of an SPD matrix to a lower-triangular factor L with the block's lower sparsity
- * and a positive diagonal. The preconditioner is block Jacobi, one block per rank, applied as
- * z = D^-1/2 (L L^T)^-1 D^-1/2 r by two sparse triangular solves (PCSHELL inside plain CG).
+ * and a positive diagonal, for the block scaled by its diagonal, S = D^-1/2 A D^-1/2 ~ L L^T. The
+ * preconditioner is block Jacobi, one block per rank, applied as z = (L_A L_A^T)^-1 r with
+ * L_A = D^1/2 L by two sparse triangular solves (PCSHELL inside plain CG).
  * Inference runs once per matrix, in initialize(). The factor is checked (finite, positive
  * diagonal) on every rank, collectively; an unusable factor or a failing solve is caught by the
  * guard of Preconditioner, which redoes the solve with the classical fallback.
@@ -204,8 +205,11 @@ namespace hyfe
         TorchModel         model;
 
         // the factor of the scaled block: strictly lower rows (CSR) and the diagonal
-        std::vector<PetscInt>       lower_start, lower_column;
-        std::vector<double>         lower_value, diagonal, inverse_sqrt_diagonal;
+        // the factor of the block A = D^1/2 S D^1/2 itself, L_A = D^1/2 L: its strictly lower rows
+        // (CSR), the same entries by columns (the rows of L_A^T, for the backward substitution),
+        // and 1 / diagonal
+        std::vector<PetscInt>       lower_start, lower_column, upper_start, upper_column;
+        std::vector<double>         lower_value, upper_value, inverse_diagonal, sqrt_diagonal;
         std::string                 problem;
         double                      inference_time = 0.;
         mutable std::vector<double> work;
@@ -261,10 +265,10 @@ namespace hyfe
           if (!g.problem.empty())
             return g.problem;
 
-          diagonal.assign(n, 1.);
-          inverse_sqrt_diagonal.resize(n);
+          inverse_diagonal.assign(n, 1.);
+          sqrt_diagonal.resize(n);
           for (PetscInt i = 0; i < n; ++i)
-            inverse_sqrt_diagonal[i] = 1. / std::sqrt(g.diagonal[i]);
+            sqrt_diagonal[i] = std::sqrt(g.diagonal[i]);
           lower_value.assign(lower_column.size(), 0.);
           work.resize(n);
           if (std::getenv("HYFE_DEBUG"))
@@ -287,23 +291,41 @@ namespace hyfe
           if (out.size() != 2 || out[0].values.size() != static_cast<std::size_t>(e) ||
               out[1].values.size() != static_cast<std::size_t>(n))
             return "the network returned outputs of the wrong shape";
-          for (std::size_t k = 0; k < lower_edge.size(); ++k)
-            {
-              lower_value[k] = out[0].values[lower_edge[k]];
-              if (!std::isfinite(lower_value[k]))
-                return "the learned factor has a non-finite entry";
-            }
           for (PetscInt i = 0; i < n; ++i)
             {
-              diagonal[i] = out[1].values[i];
-              if (!std::isfinite(diagonal[i]) || !(diagonal[i] > 0.))
+              const double d = out[1].values[i];
+              if (!std::isfinite(d) || !(d > 0.))
                 return "the learned factor has a non-positive or non-finite diagonal entry (" +
-                       std::to_string(diagonal[i]) + " in local row " + std::to_string(i) + ")";
+                       std::to_string(d) + " in local row " + std::to_string(i) + ")";
+              inverse_diagonal[i] = 1. / (sqrt_diagonal[i] * d);
             }
+          for (PetscInt i = 0; i < n; ++i)
+            for (PetscInt k = lower_start[i]; k < lower_start[i + 1]; ++k)
+              {
+                lower_value[k] = sqrt_diagonal[i] * out[0].values[lower_edge[k]];
+                if (!std::isfinite(lower_value[k]))
+                  return "the learned factor has a non-finite entry";
+              }
+          // the transpose, by counting sort over the columns
+          upper_start.assign(n + 1, 0);
+          for (const PetscInt j : lower_column)
+            ++upper_start[j + 1];
+          for (PetscInt i = 0; i < n; ++i)
+            upper_start[i + 1] += upper_start[i];
+          upper_column.resize(lower_column.size());
+          upper_value.resize(lower_column.size());
+          std::vector<PetscInt> next(upper_start.begin(), upper_start.end() - 1);
+          for (PetscInt i = 0; i < n; ++i)
+            for (PetscInt k = lower_start[i]; k < lower_start[i + 1]; ++k)
+              {
+                const PetscInt slot = next[lower_column[k]]++;
+                upper_column[slot]  = i;
+                upper_value[slot]   = lower_value[k];
+              }
           return "";
         }
 
-        /** @brief z = D^-1/2 (L L^T)^-1 D^-1/2 r on this rank's rows. */
+        /** @brief z = (L_A L_A^T)^-1 r on this rank's rows: two triangular solves, both by rows. */
         static PetscErrorCode
         apply(PC pc, Vec r, Vec z)
         {
@@ -314,26 +336,28 @@ namespace hyfe
           PetscScalar       *out  = nullptr;
           PetscCall(VecGetArrayRead(r, &in));
           PetscCall(VecGetArray(z, &out));
-          const std::size_t    n = self.diagonal.size();
-          std::vector<double> &y = self.work;
-          // forward substitution L y = D^-1/2 r
+          const std::size_t n      = self.inverse_diagonal.size();
+          double           *y      = self.work.data();
+          const PetscInt   *lstart = self.lower_start.data(), *lcol = self.lower_column.data();
+          const PetscInt   *ustart = self.upper_start.data(), *ucol = self.upper_column.data();
+          const double     *lval = self.lower_value.data(), *uval = self.upper_value.data();
+          const double     *inv = self.inverse_diagonal.data();
+          // forward substitution L_A y = r
           for (std::size_t i = 0; i < n; ++i)
             {
-              double s = in[i] * self.inverse_sqrt_diagonal[i];
-              for (PetscInt k = self.lower_start[i]; k < self.lower_start[i + 1]; ++k)
-                s -= self.lower_value[k] * y[self.lower_column[k]];
-              y[i] = s / self.diagonal[i];
+              double s = in[i];
+              for (PetscInt k = lstart[i]; k < lstart[i + 1]; ++k)
+                s -= lval[k] * y[lcol[k]];
+              y[i] = s * inv[i];
             }
-          // backward substitution L^T x = y, row by row from the end
+          // backward substitution L_A^T z = y, with the rows of L_A^T
           for (std::size_t i = n; i-- > 0;)
             {
-              const double x = y[i] / self.diagonal[i];
-              y[i]           = x;
-              for (PetscInt k = self.lower_start[i]; k < self.lower_start[i + 1]; ++k)
-                y[self.lower_column[k]] -= self.lower_value[k] * x;
+              double s = y[i];
+              for (PetscInt k = ustart[i]; k < ustart[i + 1]; ++k)
+                s -= uval[k] * out[ucol[k]];
+              out[i] = s * inv[i];
             }
-          for (std::size_t i = 0; i < n; ++i)
-            out[i] = y[i] * self.inverse_sqrt_diagonal[i];
           PetscCall(VecRestoreArrayRead(r, &in));
           PetscCall(VecRestoreArray(z, &out));
           return 0;

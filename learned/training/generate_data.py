@@ -5,7 +5,7 @@ Each system is a short hyfe run (one time step) with `dump matrices at steps = 1
 matrix and right-hand side in PETSc's binary format (read by petsc_binary.py). The sets:
 
   dfg-2d-2-ref<k>   pressure Poisson matrix of cases/dfg-2d-2 with k global refinements of the
-                    DFG mesh (k = 0, 1: training; k = 2, 3: held-out refinement levels)
+                    DFG mesh (k = 0, 1, 2: training; k = 3, 4: held-out refinement levels)
   cavity-ref<k>     pressure Poisson matrix of the lid-driven cavity (unit square, k global
                     refinements): held-out geometry
   varcoef-ref<k>    steady diffusion -div(kappa grad c) = 1 with kappa = exp(2 sin(2 pi x) cos(3 pi y))
@@ -86,6 +86,7 @@ SETS = {
     "dfg-2d-2-ref1": (dfg, 1, "pressure_step1.petsc"),
     "dfg-2d-2-ref2": (dfg, 2, "pressure_step1.petsc"),
     "dfg-2d-2-ref3": (dfg, 3, "pressure_step1.petsc"),
+    "dfg-2d-2-ref4": (dfg, 4, "pressure_step1.petsc"),
     "cavity-ref6": (cavity, 6, "pressure_step1.petsc"),
     "varcoef-ref7": (varcoef, 7, "c_step1.petsc"),
     "varcoef-ref8": (varcoef, 8, "c_step1.petsc"),

@@ -23,7 +23,7 @@ Architecture (cheap enough to run once per matrix on every rank): node embedding
 message passing whose messages are s_ij h_j summed over the lower and the upper neighbours
 separately (index_add_), then per-node MLPs; the factor follows the structure of IC(0),
 L_ij = s_ij / L_jj (1 + t_ij), with t_ij = tanh(p_i + q_j + c s_ij) from node outputs p, q, and
-L_ii = softplus(r_i) + 1e-3.
+the diagonal from IC(0)'s formula with a learned compensation (see LearnedIC).
 """
 import numpy as np
 import torch
@@ -55,43 +55,57 @@ def features(n, pointers, columns, values):
 
 
 class Layer(nn.Module):
-    """One round of message passing: lower and upper neighbour sums of s_ij h_j, then a node MLP."""
+    """One round of message passing: sums of s_ij h_j over the lower and over the upper neighbours
+    (one gather and one index_add_ over each half of the edges), then a node MLP."""
 
     def __init__(self, hidden: int):
         super().__init__()
         self.mlp = nn.Sequential(nn.Linear(3 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, hidden))
 
-    def forward(self, h, row, col, s_lower, s_upper):
-        gathered = h.index_select(0, col)
-        lower = torch.zeros_like(h).index_add_(0, row, gathered * s_lower.unsqueeze(1))
-        upper = torch.zeros_like(h).index_add_(0, row, gathered * s_upper.unsqueeze(1))
+    def forward(self, h, row_l, col_l, s_l, row_u, col_u, s_u):
+        lower = torch.zeros_like(h).index_add_(0, row_l, h.index_select(0, col_l) * s_l.unsqueeze(1))
+        upper = torch.zeros_like(h).index_add_(0, row_u, h.index_select(0, col_u) * s_u.unsqueeze(1))
         return h + self.mlp(torch.cat([h, lower, upper], dim=1))
 
 
 class LearnedIC(nn.Module):
-    """Message-passing network that returns an incomplete Cholesky factor of the scaled block."""
+    """Message-passing network that returns an incomplete Cholesky factor of the scaled block.
 
-    def __init__(self, hidden: int = 16, layers: int = 3):
+    diag = "ic": the diagonal follows IC(0)'s formula L_ii^2 = 1 - sum_j L_ij^2 - g_i with a learned
+    compensation g_i (as modified IC puts the dropped fill on the diagonal), iterated `sweeps`
+    times from a learned start, and bounded below by 0.05; diag = "free": L_ii = softplus(r_i) + 1e-3.
+    """
+
+    def __init__(self, hidden: int = 8, layers: int = 2, diag: str = "free", sweeps: int = 2):
         super().__init__()
         self.encode = nn.Sequential(nn.Linear(4, hidden), nn.ReLU(), nn.Linear(hidden, hidden))
         self.layers = nn.ModuleList([Layer(hidden) for _ in range(layers)])
-        self.heads = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 3))
+        self.heads = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 4))
         self.coupling = nn.Parameter(torch.zeros(1))
+        self.ic_diagonal = diag == "ic"
+        self.sweeps = sweeps
 
     def forward(self, node_features, edge_index, edge_features):
         row = edge_index[0]
         col = edge_index[1]
         s = edge_features[:, 0]
-        is_lower = edge_features[:, 1] > 0
-        s_lower = torch.where(is_lower, s, torch.zeros_like(s))
-        s_upper = s - s_lower
+        lower_edges = torch.nonzero(edge_features[:, 1] > 0).squeeze(1)
+        upper_edges = torch.nonzero(edge_features[:, 1] <= 0).squeeze(1)
+        row_l, col_l, s_l = row.index_select(0, lower_edges), col.index_select(0, lower_edges), s.index_select(0, lower_edges)
+        row_u, col_u, s_u = row.index_select(0, upper_edges), col.index_select(0, upper_edges), s.index_select(0, upper_edges)
         h = self.encode(node_features)
         for layer in self.layers:
-            h = layer(h, row, col, s_lower, s_upper)
+            h = layer(h, row_l, col_l, s_l, row_u, col_u, s_u)
         out = self.heads(h)
+        t = torch.tanh(out[:, 1].index_select(0, row_l) + out[:, 2].index_select(0, col_l) + self.coupling * s_l)
         diag = torch.nn.functional.softplus(out[:, 0] + 1.0) + 1e-3
-        t = torch.tanh(out.index_select(0, row)[:, 1] + out.index_select(0, col)[:, 2] + self.coupling * s)
-        lower = s / diag.index_select(0, col) * (1.0 + t)
+        if self.ic_diagonal:
+            for _ in range(self.sweeps):
+                values = s_l / diag.index_select(0, col_l) * (1.0 + t)
+                squares = torch.zeros_like(diag).index_add_(0, row_l, values * values)
+                diag = torch.sqrt(torch.clamp(1.0 - squares - out[:, 3], min=0.0025))
+        values = s_l / diag.index_select(0, col_l) * (1.0 + t)
+        lower = torch.zeros_like(s).index_copy_(0, lower_edges, values)
         return lower, diag
 
 

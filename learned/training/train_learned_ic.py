@@ -138,9 +138,10 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "learned", "models", "learned-ic.pt"))
     parser.add_argument("--loss", choices=["mixed", "rayleigh", "inverse", "neuralif"], default="mixed")
     parser.add_argument("--smooth-weight", type=float, default=1e-3)
-    parser.add_argument("--hidden", type=int, default=16)
-    parser.add_argument("--layers", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--hidden", type=int, default=8)
+    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--diag", choices=["ic", "free"], default="free")
+    parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--vectors", type=int, default=16)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=1234)
@@ -161,7 +162,7 @@ def main():
         systems.append(System(name, path, args.vectors, rng))
         print("loaded %-16s n = %6d, edges = %7d" % (name, systems[-1].n, systems[-1].row.numel()), flush=True)
 
-    model = learned_ic.LearnedIC(args.hidden, args.layers)
+    model = learned_ic.LearnedIC(args.hidden, args.layers, args.diag)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.learning_rate)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, args.steps)
     for step in range(1, args.steps + 1):
@@ -194,7 +195,8 @@ def main():
         "node_features [n, 4] = degree/8, lower-degree/max(degree,1), row sum of S, sum |s_ij|; "
         "edge_index [2, E] = (i, j) of the nonzero off-diagonal entries; edge_features [E, 2] = s_ij, "
         "+1 if j < i else -1; outputs: L_ij of S on the edges with j < i, L_ii > 0",
-        "architecture": "message passing, %d layers, %d hidden, IC(0)-structured output" % (args.layers, args.hidden),
+        "architecture": "message passing, %d layers, %d hidden, IC(0)-structured output, %s diagonal"
+        % (args.layers, args.hidden, args.diag),
         "loss": args.loss,
         "trained_on": "pressure Poisson matrices (Q1, 1 rank) of cases/dfg-2d-2 dumped by hyfe: " + ", ".join(args.train),
         "training_command": command.strip(),

@@ -76,7 +76,7 @@ namespace hyfe
                       "Learned modules: the solve falls back when it has not converged after this many "
                       "iterations; 0: the solver's maximum number of iterations. Iterations, >= 0.");
     prm.declare_entry("guard stagnation window",
-                      "200",
+                      "1000",
                       dealii::Patterns::Integer(0),
                       "Learned modules: the solve falls back when the smallest residual so far decreased by "
                       "less than 1 % over this many iterations; 0: no stagnation test. Iterations, >= 0.");
