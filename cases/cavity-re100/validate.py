@@ -3,8 +3,9 @@
 
 usage: validate.py [output folder] [--re 100|400|1000]
 Re 100: every point of Ghia et al. (1982), Tables I and II (shared/refdata), within 0.01.
-Re 400 and 1000: the extrema of the centre-line profiles against Ghia et al. (Re 400) and Botella &
-Peyret (1998, Re 1000), as listed in the case READMEs, within 0.02.
+Re 400 and 1000: the extrema of the centre-line profiles against Ghia et al. (Re 400, within 0.01,
+the accuracy of their 129 x 129 finite differences) and Botella & Peyret (1998, Re 1000, spectral,
+within 0.002), as listed in the case READMEs.
 Also: the flow is steady (kinetic energy changed by less than 1e-4, relative, over the last 10 %).
 """
 import glob
@@ -45,7 +46,8 @@ else:
     reference = {400: {"u_min": -0.32726, "v_max": 0.30203, "v_min": -0.44993},     # Ghia et al. 1982
                  1000: {"u_min": -0.3885698, "v_max": 0.3769447, "v_min": -0.5270771}}  # Botella & Peyret 1998
     ref = reference[re_number]
-    checks.within("min u(0.5, y)", min(us), ref["u_min"], 0.02, relative=False)
-    checks.within("max v(x, 0.5)", max(vs), ref["v_max"], 0.02, relative=False)
-    checks.within("min v(x, 0.5)", min(vs), ref["v_min"], 0.02, relative=False)
+    tolerance = {400: 0.01, 1000: 0.002}[re_number]
+    checks.within("min u(0.5, y)", min(us), ref["u_min"], tolerance, relative=False)
+    checks.within("max v(x, 0.5)", max(vs), ref["v_max"], tolerance, relative=False)
+    checks.within("min v(x, 0.5)", min(vs), ref["v_min"], tolerance, relative=False)
 checks.finish()

@@ -3,7 +3,8 @@
 
 usage: /usr/bin/python3 plot.py KIND OUTPUT_FOLDER PNG
 KIND: dfg-steady (C_D, delta_p against time with the reference), dfg-periodic (C_D and C_L against
-time), cavity (centre-line velocities with Ghia's points, Re 100), taylor-green (energy against the
+time), cavity (centre-line velocities with Ghia's points, Re 100), cavity-400 and cavity-1000 (the profiles
+with the reference extrema), taylor-green (energy against the
 exact decay).
 """
 import glob
@@ -55,6 +56,27 @@ elif kind == "cavity":
     axes[0].set_ylabel("y")
     axes[1].plot([r["x"] for r in v], [r["v"] for r in v], label="hyfe")
     axes[1].plot([r["x"] for r in gv], [r["v"] for r in gv], "o", mfc="none", label="Ghia et al. 1982")
+    axes[1].set_xlabel("x")
+    axes[1].set_ylabel("v(x, 0.5)")
+    for ax in axes:
+        ax.legend()
+        ax.grid(alpha=0.3)
+elif kind in ("cavity-400", "cavity-1000"):
+    # the reference extrema with their positions: Ghia et al. (1982) at Re 400, Botella & Peyret (1998) at Re 1000
+    extrema = {"cavity-400": ((-0.32726, 0.2813), (0.30203, 0.2266), (-0.44993, 0.8594), "Ghia et al. 1982"),
+               "cavity-1000": ((-0.3885698, 0.1717), (0.3769447, 0.1578), (-0.5270771, 0.9092), "Botella & Peyret 1998")}
+    u_min, v_max, v_min, name = extrema[kind]
+
+    def last(index):
+        files = glob.glob(os.path.join(folder, "profile_%d_*.csv" % index))
+        return read_csv(max(files, key=lambda f: int(re.findall(r"_(\d+)\.csv$", f)[0])))
+    u, v = last(0), last(1)
+    axes[0].plot([r["u"] for r in u], [r["y"] for r in u], label="hyfe")
+    axes[0].plot([u_min[0]], [u_min[1]], "o", mfc="none", label=name + " (minimum)")
+    axes[0].set_xlabel("u(0.5, y)")
+    axes[0].set_ylabel("y")
+    axes[1].plot([r["x"] for r in v], [r["v"] for r in v], label="hyfe")
+    axes[1].plot([v_max[1], v_min[1]], [v_max[0], v_min[0]], "o", mfc="none", label=name + " (extrema)")
     axes[1].set_xlabel("x")
     axes[1].set_ylabel("v(x, 0.5)")
     for ax in axes:
