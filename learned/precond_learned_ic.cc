@@ -43,11 +43,59 @@ namespace hyfe
       };
 
       /**
+       * @brief The triangles of the block's lower graph as a [3, T] int64 tensor of lower-edge
+       * numbers (lower edges numbered in the order of the edge list): columns (ij, ik, jk) with
+       * k < j < i; the reference is learned/training/learned_ic.py:triangles().
+       */
+      FlatTensor
+      lower_triangles(const PetscInt n, const PetscInt *ia, const PetscInt *ja, const PetscScalar *va)
+      {
+        // the lower neighbours of each row (sorted, as PETSc keeps rows sorted) and their numbers
+        std::vector<PetscInt> start(n + 1, 0), column;
+        for (PetscInt i = 0; i < n; ++i)
+          {
+            for (PetscInt k = ia[i]; k < ia[i + 1]; ++k)
+              if (ja[k] < i && va[k] != 0.)
+                column.push_back(ja[k]);
+            start[i + 1] = column.size();
+          }
+        std::vector<std::int64_t> ij, ik, jk;
+        for (PetscInt i = 0; i < n; ++i)
+          for (PetscInt p = start[i]; p < start[i + 1]; ++p)
+            {
+              const PetscInt j = column[p];
+              PetscInt       a = start[i], b = start[j];
+              while (a < start[i + 1] && b < start[j + 1] && column[a] < j && column[b] < j)
+                if (column[a] == column[b])
+                  {
+                    ij.push_back(p);
+                    ik.push_back(a++);
+                    jk.push_back(b++);
+                  }
+                else if (column[a] < column[b])
+                  ++a;
+                else
+                  ++b;
+            }
+        FlatTensor t;
+        t.is_integer = true;
+        t.shape      = {3, static_cast<std::int64_t>(ij.size())};
+        t.indices    = ij;
+        t.indices.insert(t.indices.end(), ik.begin(), ik.end());
+        t.indices.insert(t.indices.end(), jk.begin(), jk.end());
+        return t;
+      }
+
+      /**
        * @brief The network's inputs for the CSR block (@p n rows, @p ia, @p ja, @p va); the
        * reference is learned/training/learned_ic.py:features(), which this must match exactly.
        */
       GraphInputs
-      graph_inputs(const PetscInt n, const PetscInt *ia, const PetscInt *ja, const PetscScalar *va)
+      graph_inputs(const PetscInt     n,
+                   const PetscInt    *ia,
+                   const PetscInt    *ja,
+                   const PetscScalar *va,
+                   const bool         with_triangles)
       {
         GraphInputs g;
         g.diagonal.assign(n, 0.);
@@ -97,6 +145,8 @@ namespace hyfe
         index.shape = {2, n_edges};
         edge.shape  = {n_edges, 2};
         g.tensors   = {std::move(node), std::move(index), std::move(edge)};
+        if (with_triangles)
+          g.tensors.push_back(lower_triangles(n, ia, ja, va));
         return g;
       }
 
@@ -123,28 +173,30 @@ namespace hyfe
 
         /** @brief Loads the model and checks its contract and a dry run (an InputError otherwise). */
         explicit LearnedIc(dealii::ParameterHandler &prm)
-            : file(resolve_path(parameter_file_folder(), prm.get("model file")))
-            , threads(prm.get_integer("threads"))
-            , model(file, "learned-ic", system_name, "learned-ic", 3, threads)
+          : file(resolve_path(parameter_file_folder(), prm.get("model file")))
+          , threads(prm.get_integer("threads"))
+          , model(file, "learned-ic", system_name, "learned-ic", 0, threads)
         {
           const ModelContract           &c     = model.contract();
           const std::string              where = "module 'learned-ic', model file '" + file + "'";
           const std::vector<std::string> inputs{"node_features", "edge_index", "edge_features"},
+            inputs_with_triangles{"node_features", "edge_index", "edge_features", "triangles"},
             outputs{"lower", "diag"};
-          if (c.inputs != inputs)
-            throw InputError(where + ": the contract's inputs are [" + join(c.inputs) +
-                             "], learned-ic feeds [" + join(inputs) + "]");
+          if (c.inputs != inputs && c.inputs != inputs_with_triangles)
+            throw InputError(where + ": the contract's inputs are [" + join(c.inputs) + "], learned-ic feeds [" +
+                             join(inputs) + "] or [" + join(inputs_with_triangles) + "]");
+          with_triangles = c.inputs == inputs_with_triangles;
           if (c.outputs != outputs)
             throw InputError(where + ": the contract's outputs are [" + join(c.outputs) +
                              "], learned-ic reads [" + join(outputs) + "]");
           if (c.normalisation.rfind("diagonal-scaling-v1", 0) != 0)
             throw InputError(where + ": the contract's normalisation is '" + c.normalisation.substr(0, 40) +
                              "', learned-ic computes 'diagonal-scaling-v1'");
-          // dry run: the 1D Laplacian on 3 nodes (4 edges)
+          // dry run: the 1D Laplacian on 3 nodes (4 edges, no triangle)
           const PetscInt    ia[] = {0, 2, 5, 7};
           const PetscInt    ja[] = {0, 1, 0, 1, 2, 1, 2};
           const PetscScalar va[] = {2, -1, -1, 2, -1, -1, 2};
-          model.dry_run(graph_inputs(3, ia, ja, va).tensors, {{4}, {3}});
+          model.dry_run(graph_inputs(3, ia, ja, va, with_triangles).tensors, {{4}, {3}});
         }
 
         std::vector<std::string>
@@ -203,6 +255,7 @@ namespace hyfe
         const std::string  file;
         const unsigned int threads;
         TorchModel         model;
+        bool               with_triangles = false; ///< whether the model takes the lower triangles
 
         // the factor of the scaled block: strictly lower rows (CSR) and the diagonal
         // the factor of the block A = D^1/2 S D^1/2 itself, L_A = D^1/2 L: its strictly lower rows
@@ -237,7 +290,7 @@ namespace hyfe
             throw std::runtime_error("learned-ic: MatGetRowIJ is not available for this matrix type");
           const PetscScalar *va = nullptr;
           petsc_check(MatSeqAIJGetArrayRead(block, &va), "MatSeqAIJGetArrayRead");
-          GraphInputs g = graph_inputs(n, ia, ja, va);
+          GraphInputs g = graph_inputs(n, ia, ja, va, with_triangles);
 
           // the lower sparsity, in the order of the edges
           lower_start.assign(n + 1, 0);

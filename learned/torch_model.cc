@@ -202,7 +202,7 @@ namespace hyfe
                          "', but the module needs system '" + system + "' and kind '" + model + "'");
       if (c.dtype != "float32")
         throw InputError(impl.where + ": dtype '" + c.dtype + "', but hyfe feeds float32");
-      if (c.inputs.size() != n_inputs)
+      if (n_inputs > 0 && c.inputs.size() != n_inputs)
         throw InputError(impl.where + ": the contract declares " + std::to_string(c.inputs.size()) +
                          " inputs, but the module feeds " + std::to_string(n_inputs));
       at::set_num_threads(static_cast<int>(std::max(1u, threads)));
@@ -235,12 +235,14 @@ namespace hyfe
       std::vector<FlatTensor> outputs;
 #ifdef HYFE_WITH_TORCH
       c10::InferenceMode              guard;
+      // the inputs are wrapped, not copied: they live until the call returns, and a model that wrote
+      // into them would only change buffers that the caller discards
       std::vector<torch::jit::IValue> values;
       for (const auto &t : inputs)
         values.emplace_back(
           t.is_integer
-            ? torch::from_blob(const_cast<std::int64_t *>(t.indices.data()), t.shape, torch::kInt64).clone()
-            : torch::from_blob(const_cast<float *>(t.values.data()), t.shape, torch::kFloat32).clone());
+            ? torch::from_blob(const_cast<std::int64_t *>(t.indices.data()), t.shape, torch::kInt64)
+            : torch::from_blob(const_cast<float *>(t.values.data()), t.shape, torch::kFloat32));
       const torch::jit::IValue   result = implementation->module.forward(values);
       std::vector<torch::Tensor> tensors;
       if (result.isTensor())

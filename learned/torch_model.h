@@ -37,7 +37,8 @@ namespace hyfe
     /**
      * @brief A TorchScript model loaded on this rank, with its contract checked at load: the file
      * exists and is a TorchScript archive, it carries `contract.json`, the contract's version, system,
-     * model kind, dtype and input count match what the module feeds it. Every failure is an
+     * model kind, dtype and input count match what the module feeds it (a count of 0: the module checks
+     * the inputs itself). Every failure is an
      * InputError naming the module, the file and the mismatch. Inference runs under
      * torch::InferenceMode with the given number of intra-op threads.
      */

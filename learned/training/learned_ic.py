@@ -15,15 +15,17 @@ Inputs (contract order):
                                 row sum of S (1 + sum_j s_ij), sum_j |s_ij| (j != i)
   edge_index    [2, E] int64:   row i, column j of each off-diagonal nonzero
   edge_features [E, 2] float32: s_ij, +1 if j < i (an entry of the lower triangle) else -1
+  triangles     [3, T] int64:   (LearnedRIC only) the triangles of the lower graph, see triangles()
 Outputs:
   lower [E] float32: L_ij for the edges with j < i (the values of the other edges are ignored)
   diag  [n] float32: L_ii > 0
 
-Architecture (cheap enough to run once per matrix on every rank): node embeddings updated by
+Architectures (cheap enough to run once per matrix on every rank): node embeddings updated by
 message passing whose messages are s_ij h_j summed over the lower and the upper neighbours
-separately (index_add_), then per-node MLPs; the factor follows the structure of IC(0),
-L_ij = s_ij / L_jj (1 + t_ij), with t_ij = tanh(p_i + q_j + c s_ij) from node outputs p, q, and
-the diagonal from IC(0)'s formula with a learned compensation (see LearnedIC).
+separately (scatter_add_), then per-node MLPs. LearnedRIC (the shipped model) turns them into a
+relaxation per node and a correction per edge and computes the factor by a few differentiable
+fixed-point sweeps of a relaxed incomplete Cholesky factorisation; LearnedIC (the first version,
+`--model ic`) outputs L_ij = s_ij / L_jj (1 + t_ij) and L_ii directly.
 """
 import numpy as np
 import torch
@@ -56,15 +58,18 @@ def features(n, pointers, columns, values):
 
 class Layer(nn.Module):
     """One round of message passing: sums of s_ij h_j over the lower and over the upper neighbours
-    (one gather and one index_add_ over each half of the edges), then a node MLP."""
+    (one gather and one scatter_add_ over each half of the edges), then a node MLP."""
 
     def __init__(self, hidden: int):
         super().__init__()
         self.mlp = nn.Sequential(nn.Linear(3 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, hidden))
 
     def forward(self, h, row_l, col_l, s_l, row_u, col_u, s_u):
-        lower = torch.zeros_like(h).index_add_(0, row_l, h.index_select(0, col_l) * s_l.unsqueeze(1))
-        upper = torch.zeros_like(h).index_add_(0, row_u, h.index_select(0, col_u) * s_u.unsqueeze(1))
+        # scatter_add_ with the row index expanded over the features: 3x faster than index_add_ on CPU
+        lower = torch.zeros_like(h).scatter_add_(
+            0, row_l.unsqueeze(1).expand(-1, h.shape[1]), h.index_select(0, col_l) * s_l.unsqueeze(1))
+        upper = torch.zeros_like(h).scatter_add_(
+            0, row_u.unsqueeze(1).expand(-1, h.shape[1]), h.index_select(0, col_u) * s_u.unsqueeze(1))
         return h + self.mlp(torch.cat([h, lower, upper], dim=1))
 
 
@@ -127,3 +132,87 @@ def factor_times(lower, diag, row, col, is_lower, w):
 def scaled_times(s, row, col, w):
     """S w for the scaled block S (unit diagonal, off-diagonals s on the edges)."""
     return w.index_add(0, row, s.unsqueeze(1) * w.index_select(0, col))
+
+
+def triangles(n, edge_index, edge):
+    """The triangles of the lower graph, as a [3, T] int64 array of lower-edge numbers (lower edges
+    numbered in the order of the edge list): columns (ij, ik, jk) with k < j < i, i.e. the products
+    L_ik L_jk that IC(0) subtracts from s_ij. Rows of the lower graph are sorted by column."""
+    row, col = edge_index
+    is_lower = edge[:, 1] > 0
+    lrow, lcol = row[is_lower], col[is_lower]
+    number = np.arange(len(lrow))
+    start = np.searchsorted(lrow, np.arange(n + 1))  # the lower edges of row i: start[i]:start[i+1]
+    out = []
+    for p in range(len(lrow)):
+        i, j = lrow[p], lcol[p]
+        a, a_end = start[i], start[i + 1]
+        b, b_end = start[j], start[j + 1]
+        while a < a_end and b < b_end:
+            ka, kb = lcol[a], lcol[b]
+            if ka >= j or kb >= j:
+                break
+            if ka == kb:
+                out.append((p, number[a], number[b]))
+                a += 1
+                b += 1
+            elif ka < kb:
+                a += 1
+            else:
+                b += 1
+    return np.array(out, dtype=np.int64).reshape(-1, 3).T.copy()
+
+
+class LearnedRIC(nn.Module):
+    """A learned relaxed incomplete Cholesky: the message-passing network of LearnedIC gives, per
+    node, a relaxation omega_i in (0, 1) and, per lower edge, a correction t_ij; `sweeps`
+    fixed-point sweeps (Chow and Patel's fine-grained parallel IC) then solve
+      L_ij L_jj = s_ij (1 + t_ij) - sum_k L_ik L_jk                     (k < j < i, the triangles)
+      L_ii^2    = 1 - sum_k L_ik^2 - omega_i (fill that IC(0) drops in row i)
+    omega = 0, t = 0 is IC(0), omega = 1 modified IC (row sums kept); the dropped fill of row i is
+    sum_k L_ik (sum_m L_mk - L_ik) minus the pairs that lie in the pattern (the triangles).
+    Extra input: triangles [3, T] int64 of lower-edge numbers (learned_ic.triangles()).
+    """
+
+    def __init__(self, hidden: int = 8, layers: int = 2, sweeps: int = 6):
+        super().__init__()
+        self.encode = nn.Sequential(nn.Linear(4, hidden), nn.ReLU(), nn.Linear(hidden, hidden))
+        self.layers = nn.ModuleList([Layer(hidden) for _ in range(layers)])
+        self.heads = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 3))
+        self.coupling = nn.Parameter(torch.zeros(1))
+        self.sweeps = sweeps
+
+    def forward(self, node_features, edge_index, edge_features, triangles):
+        row = edge_index[0]
+        col = edge_index[1]
+        s = edge_features[:, 0]
+        lower_edges = torch.nonzero(edge_features[:, 1] > 0).squeeze(1)
+        upper_edges = torch.nonzero(edge_features[:, 1] <= 0).squeeze(1)
+        row_l, col_l, s_l = row.index_select(0, lower_edges), col.index_select(0, lower_edges), s.index_select(0, lower_edges)
+        row_u, col_u, s_u = row.index_select(0, upper_edges), col.index_select(0, upper_edges), s.index_select(0, upper_edges)
+        h = self.encode(node_features)
+        for layer in self.layers:
+            h = layer(h, row_l, col_l, s_l, row_u, col_u, s_u)
+        out = self.heads(h)
+        omega = torch.sigmoid(out[:, 0] + 2.0)
+        t = 0.5 * torch.tanh(out[:, 1].index_select(0, row_l) + out[:, 2].index_select(0, col_l) + self.coupling * s_l)
+        target = s_l * (1.0 + t)
+        tri_ij, tri_ik, tri_jk = triangles[0], triangles[1], triangles[2]
+        n = node_features.shape[0]
+        values = s_l
+        diag = torch.ones(n, dtype=s.dtype)
+        for _ in range(self.sweeps):
+            products = values.index_select(0, tri_ik) * values.index_select(0, tri_jk)
+            cross = torch.zeros_like(values).scatter_add_(0, tri_ij, products)
+            column_sum = torch.zeros_like(diag).scatter_add_(0, col_l, values)
+            squares = torch.zeros_like(diag).scatter_add_(0, row_l, values * values)
+            all_pairs = torch.zeros_like(diag).scatter_add_(0, row_l, values * column_sum.index_select(0, col_l)) - squares
+            tri_rows = row_l.index_select(0, tri_ij)
+            tri_cols = col_l.index_select(0, tri_ij)
+            in_pattern = torch.zeros_like(diag).scatter_add_(0, tri_rows, products) + torch.zeros_like(diag).scatter_add_(
+                0, tri_cols, products)
+            values = (target - cross) / diag.index_select(0, col_l)
+            new_squares = torch.zeros_like(diag).scatter_add_(0, row_l, values * values)
+            diag = torch.sqrt(torch.clamp(1.0 - new_squares - omega * (all_pairs - in_pattern), min=1e-4))
+        lower = torch.zeros_like(s).index_copy_(0, lower_edges, values)
+        return lower, diag
