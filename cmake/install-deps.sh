@@ -3,7 +3,7 @@
 # Runs `apt-get update` once, and only when something is missing.
 #   cmake/install-deps.sh              build, run and test dependencies
 #   cmake/install-deps.sh --benchmark  also the deal.II tutorial sources (step-40)
-#   cmake/install-deps.sh --training   also PyTorch for learned/training
+#   cmake/install-deps.sh --training   also PyTorch and SciPy for learned/training
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config
@@ -12,7 +12,7 @@ packages=(build-essential cmake ninja-build ccache pkg-config
 for arg in "$@"; do
   case "$arg" in
     --benchmark) packages+=(libdeal.ii-doc) ;;
-    --training) packages+=(python3-torch) ;;
+    --training) packages+=(python3-torch python3-scipy) ;;
     *) echo "install-deps.sh: unknown option '$arg' (valid: --benchmark, --training)" >&2; exit 2 ;;
   esac
 done

@@ -173,9 +173,9 @@ namespace hyfe
 
         /** @brief Loads the model and checks its contract and a dry run (an InputError otherwise). */
         explicit LearnedIc(dealii::ParameterHandler &prm)
-          : file(resolve_path(parameter_file_folder(), prm.get("model file")))
-          , threads(prm.get_integer("threads"))
-          , model(file, "learned-ic", system_name, "learned-ic", 0, threads)
+            : file(resolve_path(parameter_file_folder(), prm.get("model file")))
+            , threads(prm.get_integer("threads"))
+            , model(file, "learned-ic", system_name, "learned-ic", 0, threads)
         {
           const ModelContract           &c     = model.contract();
           const std::string              where = "module 'learned-ic', model file '" + file + "'";
@@ -183,8 +183,9 @@ namespace hyfe
             inputs_with_triangles{"node_features", "edge_index", "edge_features", "triangles"},
             outputs{"lower", "diag"};
           if (c.inputs != inputs && c.inputs != inputs_with_triangles)
-            throw InputError(where + ": the contract's inputs are [" + join(c.inputs) + "], learned-ic feeds [" +
-                             join(inputs) + "] or [" + join(inputs_with_triangles) + "]");
+            throw InputError(where + ": the contract's inputs are [" + join(c.inputs) +
+                             "], learned-ic feeds [" + join(inputs) + "] or [" + join(inputs_with_triangles) +
+                             "]");
           with_triangles = c.inputs == inputs_with_triangles;
           if (c.outputs != outputs)
             throw InputError(where + ": the contract's outputs are [" + join(c.outputs) +

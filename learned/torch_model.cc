@@ -234,7 +234,7 @@ namespace hyfe
     {
       std::vector<FlatTensor> outputs;
 #ifdef HYFE_WITH_TORCH
-      c10::InferenceMode              guard;
+      c10::InferenceMode guard;
       // the inputs are wrapped, not copied: they live until the call returns, and a model that wrote
       // into them would only change buffers that the caller discards
       std::vector<torch::jit::IValue> values;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Registry listing: --list-modules, --print-parameters (prm and json) show the registered modules.
 
-  - `hyfe --list-modules` lists the 7 classical preconditioners and `none` for the mesh mover and
+  - `hyfe --list-modules` lists the 7 classical preconditioners, learned-ic (learned) and `none` for the mesh mover and
     the closure model, each with kind `classical` and a description; printed once on 2 ranks;
   - `hyfe --print-parameters` has, in `subsection preconditioner`, the entry `type` (default
     boomeramg) whose valid values are a Selection of exactly the registered names (likewise for the
@@ -69,6 +69,9 @@ def main():
             kind = listed.get("preconditioner", {}).get(name, (None,))[0]
             checker.check(kind == "classical", "--list-modules: preconditioner '%s' is listed, kind classical "
                           "(got %s)" % (name, kind))
+        kind = listed.get("preconditioner", {}).get("learned-ic", (None,))[0]
+        checker.check(kind == "learned", "--list-modules: preconditioner 'learned-ic' is listed, kind learned "
+                      "(got %s)" % kind)
         for system in ("mesh mover", "closure model"):
             kind = listed.get(system, {}).get("none", (None,))[0]
             checker.check(kind == "classical", "--list-modules: %s 'none' is listed, kind classical (got %s)" %
@@ -98,8 +101,12 @@ def main():
                       "--print-parameters: %s/type valid values %s are the registered %s modules %s" %
                       (path, valid, system, registered[system]))
         if system == "preconditioner":
-            checker.check(valid is not None and sorted(valid) == sorted(PRECONDITIONERS),
-                          "--print-parameters: the preconditioner Selection has all 7 names")
+            checker.check(valid is not None and sorted(valid) == sorted(PRECONDITIONERS + ["learned-ic"]),
+                          "--print-parameters: the preconditioner Selection has the 7 classical names and learned-ic")
+            fallback = [selection(d) for d in entries.get("fallback", ([], None))[0] if d.startswith("valid:")]
+            checker.check(fallback and sorted(fallback[0]) == sorted(PRECONDITIONERS),
+                          "--print-parameters: the fallback Selection has exactly the 7 classical names (got %s)"
+                          % fallback)
             for name in PRECONDITIONERS:  # every classical preconditioner has options
                 checker.check(path + "/" + name in blocks,
                               "--print-parameters: subsection %s/%s with the module's options" % (path, name))
