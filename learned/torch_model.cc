@@ -76,7 +76,7 @@ namespace hyfe
         h[7] += k;
       }
 
-      std::vector<std::string>
+      [[maybe_unused]] std::vector<std::string>
       string_list(const boost::property_tree::ptree &tree, const std::string &key)
       {
         std::vector<std::string> out;
