@@ -28,8 +28,10 @@ fixed-point sweeps of a relaxed incomplete Cholesky factorisation; LearnedIC (th
 `--model ic`) outputs L_ij = s_ij / L_jj (1 + t_ij) and L_ii directly.
 """
 import numpy as np
+from typing import Tuple
+
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 
 def features(n, pointers, columns, values):
@@ -73,24 +75,17 @@ class Layer(nn.Module):
         return h + self.mlp(torch.cat([h, lower, upper], dim=1))
 
 
-class LearnedIC(nn.Module):
-    """Message-passing network that returns an incomplete Cholesky factor of the scaled block.
+class Trunk(nn.Module):
+    """The message-passing part shared by LearnedIC and LearnedRIC: splits the edges into their lower
+    and upper halves and returns the node embeddings after `layers` rounds, with the lower edges
+    (numbers, rows, columns, s_ij)."""
 
-    diag = "ic": the diagonal follows IC(0)'s formula L_ii^2 = 1 - sum_j L_ij^2 - g_i with a learned
-    compensation g_i (as modified IC puts the dropped fill on the diagonal), iterated `sweeps`
-    times from a learned start, and bounded below by 0.05; diag = "free": L_ii = softplus(r_i) + 1e-3.
-    """
-
-    def __init__(self, hidden: int = 8, layers: int = 2, diag: str = "free", sweeps: int = 2):
+    def __init__(self, hidden: int, layers: int):
         super().__init__()
         self.encode = nn.Sequential(nn.Linear(4, hidden), nn.ReLU(), nn.Linear(hidden, hidden))
         self.layers = nn.ModuleList([Layer(hidden) for _ in range(layers)])
-        self.heads = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 4))
-        self.coupling = nn.Parameter(torch.zeros(1))
-        self.ic_diagonal = diag == "ic"
-        self.sweeps = sweeps
 
-    def forward(self, node_features, edge_index, edge_features):
+    def forward(self, node_features, edge_index, edge_features) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
         row = edge_index[0]
         col = edge_index[1]
         s = edge_features[:, 0]
@@ -101,6 +96,28 @@ class LearnedIC(nn.Module):
         h = self.encode(node_features)
         for layer in self.layers:
             h = layer(h, row_l, col_l, s_l, row_u, col_u, s_u)
+        return h, lower_edges, row_l, col_l, s_l
+
+
+class LearnedIC(nn.Module):
+    """Message-passing network that returns an incomplete Cholesky factor of the scaled block.
+
+    diag = "ic": the diagonal follows IC(0)'s formula L_ii^2 = 1 - sum_j L_ij^2 - g_i with a learned
+    compensation g_i (as modified IC puts the dropped fill on the diagonal), iterated `sweeps`
+    times from a learned start, and bounded below by 0.05; diag = "free": L_ii = softplus(r_i) + 1e-3.
+    """
+
+    def __init__(self, hidden: int = 8, layers: int = 2, diag: str = "free", sweeps: int = 2):
+        super().__init__()
+        self.trunk = Trunk(hidden, layers)
+        self.heads = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 4))
+        self.coupling = nn.Parameter(torch.zeros(1))
+        self.ic_diagonal = diag == "ic"
+        self.sweeps = sweeps
+
+    def forward(self, node_features, edge_index, edge_features):
+        s = edge_features[:, 0]
+        h, lower_edges, row_l, col_l, s_l = self.trunk(node_features, edge_index, edge_features)
         out = self.heads(h)
         t = torch.tanh(out[:, 1].index_select(0, row_l) + out[:, 2].index_select(0, col_l) + self.coupling * s_l)
         diag = torch.nn.functional.softplus(out[:, 0] + 1.0) + 1e-3
@@ -176,23 +193,14 @@ class LearnedRIC(nn.Module):
 
     def __init__(self, hidden: int = 8, layers: int = 2, sweeps: int = 6):
         super().__init__()
-        self.encode = nn.Sequential(nn.Linear(4, hidden), nn.ReLU(), nn.Linear(hidden, hidden))
-        self.layers = nn.ModuleList([Layer(hidden) for _ in range(layers)])
+        self.trunk = Trunk(hidden, layers)
         self.heads = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 3))
         self.coupling = nn.Parameter(torch.zeros(1))
         self.sweeps = sweeps
 
     def forward(self, node_features, edge_index, edge_features, triangles):
-        row = edge_index[0]
-        col = edge_index[1]
         s = edge_features[:, 0]
-        lower_edges = torch.nonzero(edge_features[:, 1] > 0).squeeze(1)
-        upper_edges = torch.nonzero(edge_features[:, 1] <= 0).squeeze(1)
-        row_l, col_l, s_l = row.index_select(0, lower_edges), col.index_select(0, lower_edges), s.index_select(0, lower_edges)
-        row_u, col_u, s_u = row.index_select(0, upper_edges), col.index_select(0, upper_edges), s.index_select(0, upper_edges)
-        h = self.encode(node_features)
-        for layer in self.layers:
-            h = layer(h, row_l, col_l, s_l, row_u, col_u, s_u)
+        h, lower_edges, row_l, col_l, s_l = self.trunk(node_features, edge_index, edge_features)
         out = self.heads(h)
         omega = torch.sigmoid(out[:, 0] + 2.0)
         t = 0.5 * torch.tanh(out[:, 1].index_select(0, row_l) + out[:, 2].index_select(0, col_l) + self.coupling * s_l)
