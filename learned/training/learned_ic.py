@@ -209,18 +209,18 @@ class LearnedRIC(nn.Module):
         n = node_features.shape[0]
         values = s_l
         diag = torch.ones(n, dtype=s.dtype)
+        # rows of the dropped-fill sum: every lower edge (i, k) for sum_k L_ik sum_m L_mk, and both ends of
+        # the triangles' edge (i, j) for the pairs that lie in the pattern (subtracted), in one scatter
+        fill_index = torch.cat([row_l, row_l.index_select(0, tri_ij), col_l.index_select(0, tri_ij)])
+        squares = torch.zeros_like(diag).scatter_add_(0, row_l, values * values)
         for _ in range(self.sweeps):
             products = values.index_select(0, tri_ik) * values.index_select(0, tri_jk)
             cross = torch.zeros_like(values).scatter_add_(0, tri_ij, products)
             column_sum = torch.zeros_like(diag).scatter_add_(0, col_l, values)
-            squares = torch.zeros_like(diag).scatter_add_(0, row_l, values * values)
-            all_pairs = torch.zeros_like(diag).scatter_add_(0, row_l, values * column_sum.index_select(0, col_l)) - squares
-            tri_rows = row_l.index_select(0, tri_ij)
-            tri_cols = col_l.index_select(0, tri_ij)
-            in_pattern = torch.zeros_like(diag).scatter_add_(0, tri_rows, products) + torch.zeros_like(diag).scatter_add_(
-                0, tri_cols, products)
+            fill = torch.cat([values * column_sum.index_select(0, col_l), -products, -products])
+            dropped = torch.zeros_like(diag).scatter_add_(0, fill_index, fill) - squares
             values = (target - cross) / diag.index_select(0, col_l)
-            new_squares = torch.zeros_like(diag).scatter_add_(0, row_l, values * values)
-            diag = torch.sqrt(torch.clamp(1.0 - new_squares - omega * (all_pairs - in_pattern), min=1e-4))
+            squares = torch.zeros_like(diag).scatter_add_(0, row_l, values * values)
+            diag = torch.sqrt(torch.clamp(1.0 - squares - omega * dropped, min=1e-4))
         lower = torch.zeros_like(s).index_copy_(0, lower_edges, values)
         return lower, diag
