@@ -18,8 +18,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <iostream>
 #include <sstream>
 
 #include "learned/torch_model.h"
@@ -325,9 +323,6 @@ namespace hyfe
             sqrt_diagonal[i] = std::sqrt(g.diagonal[i]);
           lower_value.assign(lower_column.size(), 0.);
           work.resize(n);
-          if (std::getenv("HYFE_DEBUG"))
-            std::cerr << "learned-ic: n " << n << " edges " << e << " lower " << lower_column.size()
-                      << std::endl;
           if (n == 0)
             return "";
 
