@@ -319,6 +319,12 @@ namespace hyfe
 
       void
       setup_dofs();
+      /** @brief The cell of the pressure DoFHandler that is the same mesh cell as @p cell. */
+      typename DoFHandler<dim>::active_cell_iterator
+      pressure_cell(const typename DoFHandler<dim>::active_cell_iterator &cell) const
+      {
+        return {&context.triangulation, cell->level(), cell->index(), &dof_p};
+      }
       void
       make_velocity_constraints(double time);
       void
@@ -861,10 +867,7 @@ namespace hyfe
           if (!cell->is_locally_owned())
             continue;
           fe_values.reinit(cell);
-          const typename DoFHandler<dim>::active_cell_iterator cell_p(&context.triangulation,
-                                                                      cell->level(),
-                                                                      cell->index(),
-                                                                      &dof_p);
+          const auto cell_p = pressure_cell(cell);
           fe_values_p.reinit(cell_p);
           fe_values[velocities].get_function_values(u_n, v_n);
           fe_values[velocities].get_function_values(u_nm1, v_nm1);
@@ -1146,10 +1149,7 @@ namespace hyfe
             if (!touches)
               continue;
             fe_values.reinit(cell);
-            const typename DoFHandler<dim>::active_cell_iterator cell_p(&context.triangulation,
-                                                                        cell->level(),
-                                                                        cell->index(),
-                                                                        &dof_p);
+            const auto cell_p = pressure_cell(cell);
             fe_values_p.reinit(cell_p);
             fe_values[velocities].get_function_values(u_n, v);
             fe_values[velocities].get_function_values(time_derivative, dudt);
@@ -1204,10 +1204,7 @@ namespace hyfe
                   force_ids.end())
               {
                 fe_face.reinit(cell, f);
-                const typename DoFHandler<dim>::active_cell_iterator cell_p(&context.triangulation,
-                                                                            cell->level(),
-                                                                            cell->index(),
-                                                                            &dof_p);
+                const auto cell_p = pressure_cell(cell);
                 fe_face_p.reinit(cell_p, f);
                 fe_face[velocities].get_function_gradients(u_n, g);
                 fe_face_p.get_function_values(p_n, p);
