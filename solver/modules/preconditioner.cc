@@ -31,10 +31,14 @@ namespace hyfe
     unsigned int  last_shadow_step    = 0;
 
     // this step
-    unsigned int step_fallbacks           = 0;
-    double       nan                      = std::numeric_limits<double>::quiet_NaN();
-    double       shadow_module_iterations = nan, shadow_module_time = nan, shadow_fallback_iterations = nan,
-           shadow_fallback_setup = nan, shadow_fallback_time = nan, shadow_difference = nan;
+    unsigned int step_fallbacks = 0;
+    /// the shadow comparison of this step; nan on steps without one
+    struct ShadowRow
+    {
+      static constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+      double module_iterations = nan, module_time = nan, fallback_iterations = nan, fallback_setup = nan,
+             fallback_time = nan, difference = nan;
+    } shadow;
 
     // the whole run
     unsigned long solves = 0, fallbacks = 0, shadows = 0, messages = 0;
@@ -214,16 +218,16 @@ namespace hyfe
         *s.difference -= shadow;
         const double reference_norm  = parallel_l2_norm(static_cast<const Vec &>(shadow));
         const double difference_norm = parallel_l2_norm(static_cast<const Vec &>(*s.difference));
-        s.shadow_module_iterations   = result.iterations;
-        s.shadow_module_time         = result.solve_time;
-        s.shadow_fallback_iterations = reference.iterations;
-        s.shadow_fallback_setup      = fallback_setup;
-        s.shadow_fallback_time       = reference.solve_time;
-        s.shadow_difference = reference_norm > 0 ? difference_norm / reference_norm : difference_norm;
+        s.shadow.module_iterations   = result.iterations;
+        s.shadow.module_time         = result.solve_time;
+        s.shadow.fallback_iterations = reference.iterations;
+        s.shadow.fallback_setup      = fallback_setup;
+        s.shadow.fallback_time       = reference.solve_time;
+        s.shadow.difference = reference_norm > 0 ? difference_norm / reference_norm : difference_norm;
         ++s.shadows;
         s.sum_module_iterations += result.iterations;
         s.sum_fallback_iterations += reference.iterations;
-        s.max_difference = std::max(s.max_difference, s.shadow_difference);
+        s.max_difference = std::max(s.max_difference, s.shadow.difference);
       }
     return result;
   }
@@ -231,15 +235,10 @@ namespace hyfe
   void
   Preconditioner::update(const StepInfo &step)
   {
-    Services &s                  = *services;
-    s.step                       = step.step;
-    s.step_fallbacks             = 0;
-    s.shadow_module_iterations   = s.nan;
-    s.shadow_module_time         = s.nan;
-    s.shadow_fallback_iterations = s.nan;
-    s.shadow_fallback_setup      = s.nan;
-    s.shadow_fallback_time       = s.nan;
-    s.shadow_difference          = s.nan;
+    Services &s      = *services;
+    s.step           = step.step;
+    s.step_fallbacks = 0;
+    s.shadow         = {};
   }
 
   std::vector<std::pair<std::string, double>>
@@ -250,12 +249,12 @@ namespace hyfe
                                                     {"fallbacks", s.step_fallbacks}};
     if (s.shadow_interval > 0)
       {
-        row.emplace_back("shadow_module_iterations", s.shadow_module_iterations);
-        row.emplace_back("shadow_module_solve_time", s.shadow_module_time);
-        row.emplace_back("shadow_fallback_iterations", s.shadow_fallback_iterations);
-        row.emplace_back("shadow_fallback_setup_time", s.shadow_fallback_setup);
-        row.emplace_back("shadow_fallback_solve_time", s.shadow_fallback_time);
-        row.emplace_back("shadow_difference", s.shadow_difference);
+        row.emplace_back("shadow_module_iterations", s.shadow.module_iterations);
+        row.emplace_back("shadow_module_solve_time", s.shadow.module_time);
+        row.emplace_back("shadow_fallback_iterations", s.shadow.fallback_iterations);
+        row.emplace_back("shadow_fallback_setup_time", s.shadow.fallback_setup);
+        row.emplace_back("shadow_fallback_solve_time", s.shadow.fallback_time);
+        row.emplace_back("shadow_difference", s.shadow.difference);
       }
     return row;
   }
