@@ -18,7 +18,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <sstream>
 
 #include "learned/torch_model.h"
 #include "solver/core/exceptions.h"
