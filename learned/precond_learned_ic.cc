@@ -6,16 +6,22 @@
  * diagonal block of an SPD matrix to a lower-triangular factor L with the block's lower sparsity
  * and a positive diagonal, for the block scaled by its diagonal, S = D^-1/2 A D^-1/2 ~ L L^T. The
  * preconditioner is block Jacobi, one block per rank, applied as z = (L_A L_A^T)^-1 r with
- * L_A = D^1/2 L by two sparse triangular solves (PCSHELL inside plain CG).
+ * L_A = D^1/2 L by two sparse triangular solves (PCSHELL inside plain CG). On more than one rank a
+ * fraction (`off-block lumping`) of each row's couplings to other ranks is added to the block's
+ * diagonal first: the learned factor keeps row sums like a modified IC, for which a bare rank cut is a
+ * Dirichlet-like boundary (measured on 2 ranks: DFG 2 refinements 113 -> 99 iterations, while IC(0)
+ * gets worse with it, 144 -> 168, so block-icc does not get it).
  * Inference runs once per matrix, in initialize(). The factor is checked (finite, positive
  * diagonal) on every rank, collectively; an unusable factor or a failing solve is caught by the
  * guard of Preconditioner, which redoes the solve with the classical fallback.
  */
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/utilities.h>
 
 #include <petscmat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -49,68 +55,92 @@ namespace hyfe
       {
         // the lower neighbours of each row (sorted, as PETSc keeps rows sorted) and their numbers
         std::vector<PetscInt> start(n + 1, 0), column;
+        column.reserve(ia[n] / 2 + 1);
         for (PetscInt i = 0; i < n; ++i)
           {
-            for (PetscInt k = ia[i]; k < ia[i + 1]; ++k)
-              if (ja[k] < i && va[k] != 0.)
+            for (PetscInt k = ia[i]; k < ia[i + 1] && ja[k] < i; ++k)
+              if (va[k] != 0.)
                 column.push_back(ja[k]);
             start[i + 1] = column.size();
           }
-        std::vector<std::int64_t> ij, ik, jk;
-        for (PetscInt i = 0; i < n; ++i)
-          for (PetscInt p = start[i]; p < start[i + 1]; ++p)
+        // for each lower edge (i, j), the k < j in the lower rows of both i and j: the lower columns of
+        // row i are marked with their numbers, then row j is scanned (all its lower columns are < j);
+        // one pass to count, one to fill the three rows of the [3, T] tensor in place
+        std::vector<PetscInt> position(n, -1);
+        const auto            for_each_triangle = [&](const auto &visit) {
+          for (PetscInt i = 0; i < n; ++i)
             {
-              const PetscInt j = column[p];
-              PetscInt       a = start[i], b = start[j];
-              while (a < start[i + 1] && b < start[j + 1] && column[a] < j && column[b] < j)
-                if (column[a] == column[b])
-                  {
-                    ij.push_back(p);
-                    ik.push_back(a++);
-                    jk.push_back(b++);
-                  }
-                else if (column[a] < column[b])
-                  ++a;
-                else
-                  ++b;
+              for (PetscInt a = start[i]; a < start[i + 1]; ++a)
+                position[column[a]] = a;
+              for (PetscInt p = start[i]; p < start[i + 1]; ++p)
+                {
+                  const PetscInt j = column[p];
+                  for (PetscInt b = start[j]; b < start[j + 1]; ++b)
+                    if (position[column[b]] >= 0)
+                      visit(p, position[column[b]], b);
+                }
+              for (PetscInt a = start[i]; a < start[i + 1]; ++a)
+                position[column[a]] = -1;
             }
+        };
+        std::int64_t count = 0;
+        for_each_triangle([&](PetscInt, PetscInt, PetscInt) { ++count; });
         FlatTensor t;
         t.is_integer = true;
-        t.shape      = {3, static_cast<std::int64_t>(ij.size())};
-        t.indices    = ij;
-        t.indices.insert(t.indices.end(), ik.begin(), ik.end());
-        t.indices.insert(t.indices.end(), jk.begin(), jk.end());
+        t.shape      = {3, count};
+        t.indices.resize(3 * count);
+        std::int64_t *ij = t.indices.data(), *ik = ij + count, *jk = ik + count;
+        for_each_triangle([&](const PetscInt p, const PetscInt a, const PetscInt b) {
+          *ij++ = p;
+          *ik++ = a;
+          *jk++ = b;
+        });
         return t;
       }
 
       /**
-       * @brief The network's inputs for the CSR block (@p n rows, @p ia, @p ja, @p va); the
-       * reference is learned/training/learned_ic.py:features(), which this must match exactly.
+       * @brief The network's inputs for the CSR block (@p n rows, @p ia, @p ja, @p va) whose diagonal
+       * entries are shifted by @p diagonal_shift (empty: none); the reference is
+       * learned/training/learned_ic.py:features(), which this must match exactly.
        */
       GraphInputs
-      graph_inputs(const PetscInt     n,
-                   const PetscInt    *ia,
-                   const PetscInt    *ja,
-                   const PetscScalar *va,
-                   const bool         with_triangles)
+      graph_inputs(const PetscInt             n,
+                   const PetscInt            *ia,
+                   const PetscInt            *ja,
+                   const PetscScalar         *va,
+                   const bool                 with_triangles,
+                   const std::vector<double> &diagonal_shift = {})
       {
         GraphInputs g;
         g.diagonal.assign(n, 0.);
+        std::vector<double> inverse_sqrt(n);
+        std::int64_t        n_edges = 0; // the nonzero off-diagonal entries
         for (PetscInt i = 0; i < n; ++i)
-          for (PetscInt k = ia[i]; k < ia[i + 1]; ++k)
-            if (ja[k] == i)
-              g.diagonal[i] = va[k];
-        for (PetscInt i = 0; i < n; ++i)
-          if (!(g.diagonal[i] > 0.))
-            {
-              g.problem = "the matrix block has a non-positive diagonal entry in local row " +
-                          std::to_string(i) + " (learned-ic needs an SPD matrix)";
-              return g;
-            }
+          {
+            for (PetscInt k = ia[i]; k < ia[i + 1]; ++k)
+              if (ja[k] == i)
+                g.diagonal[i] = va[k];
+              else
+                n_edges += va[k] != 0. ? 1 : 0;
+            if (!diagonal_shift.empty())
+              g.diagonal[i] += diagonal_shift[i];
+            if (!(g.diagonal[i] > 0.))
+              {
+                g.problem = "the matrix block has a non-positive diagonal entry in local row " +
+                            std::to_string(i) + " (learned-ic needs an SPD matrix)";
+                return g;
+              }
+            inverse_sqrt[i] = 1. / std::sqrt(g.diagonal[i]);
+          }
         FlatTensor node, index, edge;
         node.shape = {n, 4};
-        node.values.assign(4 * n, 0.f);
+        node.values.resize(4 * n);
         index.is_integer = true;
+        index.shape      = {2, n_edges};
+        index.indices.resize(2 * n_edges);
+        edge.shape = {n_edges, 2};
+        edge.values.resize(2 * n_edges);
+        std::int64_t e = 0;
         for (PetscInt i = 0; i < n; ++i)
           {
             double degree = 0, n_lower = 0, row_sum = 1., abs_sum = 0.;
@@ -119,29 +149,24 @@ namespace hyfe
                 const PetscInt j = ja[k];
                 if (j == i || va[k] == 0.)
                   continue;
-                const double s = va[k] / std::sqrt(g.diagonal[i] * g.diagonal[j]);
+                // the same operations as features(): (a_ij a_ii^-1/2) a_jj^-1/2 in double, then float
+                const double s = va[k] * inverse_sqrt[i] * inverse_sqrt[j];
                 degree += 1;
                 n_lower += j < i ? 1 : 0;
                 row_sum += s;
                 abs_sum += std::abs(s);
-                index.indices.push_back(i);
-                edge.values.push_back(static_cast<float>(s));
-                edge.values.push_back(j < i ? 1.f : -1.f);
+                index.indices[e]           = i;
+                index.indices[n_edges + e] = j;
+                edge.values[2 * e]         = static_cast<float>(s);
+                edge.values[2 * e + 1]     = j < i ? 1.f : -1.f;
+                ++e;
               }
             node.values[4 * i + 0] = static_cast<float>(degree / 8.);
             node.values[4 * i + 1] = static_cast<float>(n_lower / std::max(degree, 1.));
             node.values[4 * i + 2] = static_cast<float>(row_sum);
             node.values[4 * i + 3] = static_cast<float>(abs_sum);
           }
-        const std::int64_t n_edges = index.indices.size();
-        // second row of edge_index: the columns, in the same order
-        for (PetscInt i = 0; i < n; ++i)
-          for (PetscInt k = ia[i]; k < ia[i + 1]; ++k)
-            if (ja[k] != i && va[k] != 0.)
-              index.indices.push_back(ja[k]);
-        index.shape = {2, n_edges};
-        edge.shape  = {n_edges, 2};
-        g.tensors   = {std::move(node), std::move(index), std::move(edge)};
+        g.tensors = {std::move(node), std::move(index), std::move(edge)};
         if (with_triangles)
           g.tensors.push_back(lower_triangles(n, ia, ja, va));
         return g;
@@ -166,12 +191,22 @@ namespace hyfe
                             dealii::Patterns::Integer(1, 256),
                             "LibTorch intra-op threads per rank for the inference; keep ranks x threads "
                             "<= cores. Unitless, in [1, 256].");
+          prm.declare_entry("off-block lumping",
+                            "0.7",
+                            dealii::Patterns::Double(0., 1.),
+                            "Weight w of the couplings of each row to rows of other ranks, added to its "
+                            "diagonal before the factorisation: a_ii + w sum_{j on other ranks} a_ij, at "
+                            "least (1 - w) a_ii. The learned factor keeps row sums like a modified "
+                            "incomplete Cholesky, which a rank cut (a block of block Jacobi) otherwise "
+                            "turns into a Dirichlet-like boundary; 0 switches it off, 1 rank is not "
+                            "affected. Unitless, in [0, 1].");
         }
 
         /** @brief Loads the model and checks its contract and a dry run (an InputError otherwise). */
         explicit LearnedIc(dealii::ParameterHandler &prm)
             : file(resolve_path(parameter_file_folder(), prm.get("model file")))
             , threads(prm.get_integer("threads"))
+            , lumping(prm.get_double("off-block lumping"))
             , model(file, "learned-ic", system_name, "learned-ic", 0, threads)
         {
           const ModelContract           &c     = model.contract();
@@ -204,7 +239,8 @@ namespace hyfe
                   "  sha256 " + model.sha256(),
                   "  trained on: " + model.contract().trained_on,
                   "  training command: " + model.contract().training_command,
-                  "  LibTorch threads per rank: " + std::to_string(threads)};
+                  "  LibTorch threads per rank: " + std::to_string(threads),
+                  "  off-block lumping: " + dealii::Utilities::to_string(lumping)};
         }
 
         std::vector<std::pair<std::string, double>>
@@ -252,15 +288,18 @@ namespace hyfe
       private:
         const std::string  file;
         const unsigned int threads;
+        const double       lumping; ///< weight of the off-block couplings added to the diagonal
         TorchModel         model;
         bool               with_triangles = false; ///< whether the model takes the lower triangles
 
-        // the factor of the scaled block: strictly lower rows (CSR) and the diagonal
         // the factor of the block A = D^1/2 S D^1/2 itself, L_A = D^1/2 L: its strictly lower rows
         // (CSR), the same entries by columns (the rows of L_A^T, for the backward substitution),
         // and 1 / diagonal
-        std::vector<PetscInt>       lower_start, lower_column, upper_start, upper_column;
-        std::vector<double>         lower_value, upper_value, inverse_diagonal, sqrt_diagonal;
+        std::vector<PetscInt> lower_start, lower_column, upper_start, upper_column;
+        // the off-diagonal values in single precision, as the network computes them: the two triangular
+        // solves stream them, and M = L_A L_A^T stays exactly symmetric (both solves read the same values)
+        std::vector<float>          lower_value, upper_value;
+        std::vector<double>         inverse_diagonal, sqrt_diagonal;
         std::string                 problem;
         double                      inference_time = 0.;
         mutable std::vector<double> work;
@@ -272,6 +311,42 @@ namespace hyfe
           for (const auto &x : v)
             s += (s.empty() ? "" : ", ") + x;
           return s;
+        }
+
+        /**
+         * @brief The shifts w sum_{j off-block} a_ij (at least -w a_ii) of the diagonal of the local
+         * block (@p n rows, @p ia, @p ja, @p va) of @p A; empty on one rank or for w = 0.
+         */
+        std::vector<double>
+        off_block_lumping(Mat                A,
+                          const PetscInt     n,
+                          const PetscInt    *ia,
+                          const PetscInt    *ja,
+                          const PetscScalar *va) const
+        {
+          MPI_Comm comm;
+          petsc_check(PetscObjectGetComm(reinterpret_cast<PetscObject>(A), &comm), "PetscObjectGetComm");
+          if (lumping == 0. || dealii::Utilities::MPI::n_mpi_processes(comm) == 1)
+            return {};
+          Vec row_sum = nullptr;
+          petsc_check(MatCreateVecs(A, nullptr, &row_sum), "MatCreateVecs");
+          petsc_check(MatGetRowSum(A, row_sum), "MatGetRowSum");
+          const PetscScalar *full = nullptr;
+          petsc_check(VecGetArrayRead(row_sum, &full), "VecGetArrayRead");
+          std::vector<double> shift(n);
+          for (PetscInt i = 0; i < n; ++i)
+            {
+              double block_sum = 0., diagonal = 0.;
+              for (PetscInt k = ia[i]; k < ia[i + 1]; ++k)
+                {
+                  block_sum += va[k];
+                  diagonal += ja[k] == i ? va[k] : 0.;
+                }
+              shift[i] = std::max(lumping * (full[i] - block_sum), -lumping * diagonal);
+            }
+          petsc_check(VecRestoreArrayRead(row_sum, &full), "VecRestoreArrayRead");
+          petsc_check(VecDestroy(&row_sum), "VecDestroy");
+          return shift;
         }
 
         /** @brief Runs the network on the local diagonal block of @p A; returns a problem or "". */
@@ -288,7 +363,7 @@ namespace hyfe
             throw std::runtime_error("learned-ic: MatGetRowIJ is not available for this matrix type");
           const PetscScalar *va = nullptr;
           petsc_check(MatSeqAIJGetArrayRead(block, &va), "MatSeqAIJGetArrayRead");
-          GraphInputs g = graph_inputs(n, ia, ja, va, with_triangles);
+          GraphInputs g = graph_inputs(n, ia, ja, va, with_triangles, off_block_lumping(A, n, ia, ja, va));
 
           // the lower sparsity, in the order of the edges
           lower_start.assign(n + 1, 0);
@@ -350,7 +425,7 @@ namespace hyfe
           for (PetscInt i = 0; i < n; ++i)
             for (PetscInt k = lower_start[i]; k < lower_start[i + 1]; ++k)
               {
-                lower_value[k] = sqrt_diagonal[i] * out[0].values[lower_edge[k]];
+                lower_value[k] = static_cast<float>(sqrt_diagonal[i] * out[0].values[lower_edge[k]]);
                 if (!std::isfinite(lower_value[k]))
                   return "the learned factor has a non-finite entry";
               }
@@ -388,7 +463,7 @@ namespace hyfe
           double           *y      = self.work.data();
           const PetscInt   *lstart = self.lower_start.data(), *lcol = self.lower_column.data();
           const PetscInt   *ustart = self.upper_start.data(), *ucol = self.upper_column.data();
-          const double     *lval = self.lower_value.data(), *uval = self.upper_value.data();
+          const float      *lval = self.lower_value.data(), *uval = self.upper_value.data();
           const double     *inv = self.inverse_diagonal.data();
           // forward substitution L_A y = r
           for (std::size_t i = 0; i < n; ++i)

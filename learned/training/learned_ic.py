@@ -47,7 +47,8 @@ def features(n, pointers, columns, values):
         raise ValueError("the block has a non-positive diagonal entry: not SPD")
     keep = (~is_diag) & (values != 0)
     row, col, val = rows[keep], columns[keep], values[keep]
-    s = val / np.sqrt(diag[row] * diag[col])
+    inverse_sqrt = 1.0 / np.sqrt(diag)
+    s = val * inverse_sqrt[row] * inverse_sqrt[col]  # the operations of the C++ side, in this order
     degree = np.bincount(row, minlength=n).astype(np.float64)
     n_lower = np.bincount(row[col < row], minlength=n).astype(np.float64)
     row_sum = 1.0 + np.bincount(row, weights=s, minlength=n)
@@ -58,44 +59,63 @@ def features(n, pointers, columns, values):
     return node.astype(np.float32), edge_index, edge.astype(np.float32), diag
 
 
+class FastLinear(nn.Linear):
+    """nn.Linear whose inference (eval mode, float32) goes through oneDNN (mkldnn_linear): the network's
+    GEMMs are tall and thin ([n, 24] x [24, 8]), and Debian's LibTorch has no optimised BLAS for them
+    (BLAS_INFO=generic), so oneDNN is 5x faster there. Training and other builds use F.linear."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.training or x.dtype != torch.float32 or not torch.backends.mkldnn.is_available():
+            return torch.nn.functional.linear(x, self.weight, self.bias)
+        return torch.ops.aten.mkldnn_linear(x.to_mkldnn(), self.weight.to_mkldnn(), self.bias.to_mkldnn()).to_dense()
+
+
+def mlp(inputs: int, hidden: int, outputs: int):
+    return nn.Sequential(FastLinear(inputs, hidden), nn.ReLU(), FastLinear(hidden, outputs))
+
+
 class Layer(nn.Module):
-    """One round of message passing: sums of s_ij h_j over the lower and over the upper neighbours
-    (one gather and one scatter_add_ over each half of the edges), then a node MLP."""
+    """One round of message passing: the sums of s_ij h_j over the lower and over the upper neighbours
+    j of each node i (one gather over all edges and one scatter_add_ into [n, 2 hidden]), then a node
+    MLP on [h, lower sum, upper sum]."""
 
     def __init__(self, hidden: int):
         super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(3 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, hidden))
+        self.mlp = mlp(3 * hidden, hidden, hidden)
 
-    def forward(self, h, row_l, col_l, s_l, row_u, col_u, s_u):
-        # scatter_add_ with the row index expanded over the features: 3x faster than index_add_ on CPU
-        lower = torch.zeros_like(h).scatter_add_(
-            0, row_l.unsqueeze(1).expand(-1, h.shape[1]), h.index_select(0, col_l) * s_l.unsqueeze(1))
-        upper = torch.zeros_like(h).scatter_add_(
-            0, row_u.unsqueeze(1).expand(-1, h.shape[1]), h.index_select(0, col_u) * s_u.unsqueeze(1))
-        return h + self.mlp(torch.cat([h, lower, upper], dim=1))
+    def forward(self, h, col, s_expanded, slots):
+        # a flat scatter_add_ (slots: the position of each edge's features in the [n, 2 hidden] sums):
+        # 2.4x faster than a scatter_add_ with the row index expanded over the features, 7x faster than
+        # index_add_; s_expanded is s_ij repeated over the features, as a contiguous [E, hidden] tensor
+        messages = h.index_select(0, col) * s_expanded
+        sums = torch.zeros(h.shape[0] * 2 * h.shape[1], dtype=h.dtype).scatter_add_(0, slots, messages.view(-1))
+        return h + self.mlp(torch.cat([h, sums.view(h.shape[0], 2 * h.shape[1])], dim=1))
 
 
 class Trunk(nn.Module):
-    """The message-passing part shared by LearnedIC and LearnedRIC: splits the edges into their lower
-    and upper halves and returns the node embeddings after `layers` rounds, with the lower edges
-    (numbers, rows, columns, s_ij)."""
+    """The message-passing part shared by LearnedIC and LearnedRIC: returns the node embeddings after
+    `layers` rounds, with the lower edges (numbers, rows, columns, s_ij)."""
 
     def __init__(self, hidden: int, layers: int):
         super().__init__()
-        self.encode = nn.Sequential(nn.Linear(4, hidden), nn.ReLU(), nn.Linear(hidden, hidden))
+        self.hidden = hidden
+        self.encode = mlp(4, hidden, hidden)
         self.layers = nn.ModuleList([Layer(hidden) for _ in range(layers)])
 
     def forward(self, node_features, edge_index, edge_features) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
         row = edge_index[0]
         col = edge_index[1]
         s = edge_features[:, 0]
-        lower_edges = torch.nonzero(edge_features[:, 1] > 0).squeeze(1)
-        upper_edges = torch.nonzero(edge_features[:, 1] <= 0).squeeze(1)
+        is_lower = edge_features[:, 1] > 0
+        lower_edges = torch.nonzero(is_lower).squeeze(1)
         row_l, col_l, s_l = row.index_select(0, lower_edges), col.index_select(0, lower_edges), s.index_select(0, lower_edges)
-        row_u, col_u, s_u = row.index_select(0, upper_edges), col.index_select(0, upper_edges), s.index_select(0, upper_edges)
+        # slot of feature c of edge (i, j) in the flat [n, 2 hidden] sums: lower edges in the first half
+        first = (2 * row + torch.logical_not(is_lower).to(row.dtype)) * self.hidden
+        slots = (first.unsqueeze(1) + torch.arange(self.hidden, dtype=row.dtype)).view(-1)
+        s_expanded = s.unsqueeze(1).expand(-1, self.hidden).contiguous()
         h = self.encode(node_features)
         for layer in self.layers:
-            h = layer(h, row_l, col_l, s_l, row_u, col_u, s_u)
+            h = layer(h, col, s_expanded, slots)
         return h, lower_edges, row_l, col_l, s_l
 
 
@@ -110,7 +130,7 @@ class LearnedIC(nn.Module):
     def __init__(self, hidden: int = 8, layers: int = 2, diag: str = "free", sweeps: int = 2):
         super().__init__()
         self.trunk = Trunk(hidden, layers)
-        self.heads = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 4))
+        self.heads = mlp(hidden, hidden, 4)
         self.coupling = nn.Parameter(torch.zeros(1))
         self.ic_diagonal = diag == "ic"
         self.sweeps = sweeps
@@ -191,10 +211,10 @@ class LearnedRIC(nn.Module):
     Extra input: triangles [3, T] int64 of lower-edge numbers (learned_ic.triangles()).
     """
 
-    def __init__(self, hidden: int = 8, layers: int = 2, sweeps: int = 6):
+    def __init__(self, hidden: int = 8, layers: int = 1, sweeps: int = 4):
         super().__init__()
         self.trunk = Trunk(hidden, layers)
-        self.heads = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 3))
+        self.heads = mlp(hidden, hidden, 3)
         self.coupling = nn.Parameter(torch.zeros(1))
         self.sweeps = sweeps
 
@@ -209,15 +229,15 @@ class LearnedRIC(nn.Module):
         n = node_features.shape[0]
         values = s_l
         diag = torch.ones(n, dtype=s.dtype)
-        # rows of the dropped-fill sum: every lower edge (i, k) for sum_k L_ik sum_m L_mk, and both ends of
-        # the triangles' edge (i, j) for the pairs that lie in the pattern (subtracted), in one scatter
-        fill_index = torch.cat([row_l, row_l.index_select(0, tri_ij), col_l.index_select(0, tri_ij)])
+        # rows of the dropped-fill sum, in one scatter: every lower edge (i, k) for sum_k L_ik sum_m L_mk,
+        # and both ends of every lower edge (i, j) for its pairs in the pattern, sum_k L_ik L_jk (subtracted)
+        fill_index = torch.cat([row_l, col_l])
         squares = torch.zeros_like(diag).scatter_add_(0, row_l, values * values)
         for _ in range(self.sweeps):
             products = values.index_select(0, tri_ik) * values.index_select(0, tri_jk)
             cross = torch.zeros_like(values).scatter_add_(0, tri_ij, products)
             column_sum = torch.zeros_like(diag).scatter_add_(0, col_l, values)
-            fill = torch.cat([values * column_sum.index_select(0, col_l), -products, -products])
+            fill = torch.cat([values * column_sum.index_select(0, col_l) - cross, -cross])
             dropped = torch.zeros_like(diag).scatter_add_(0, fill_index, fill) - squares
             values = (target - cross) / diag.index_select(0, col_l)
             squares = torch.zeros_like(diag).scatter_add_(0, row_l, values * values)

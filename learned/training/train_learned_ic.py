@@ -3,12 +3,19 @@
 TorchScript file with its contract (learned/models/learned-ic.pt by default).
 
   /usr/bin/python3 learned/training/generate_data.py          # the systems, from hyfe (1 min)
-  /usr/bin/python3 learned/training/train_learned_ic.py       # the model (30 s on one core)
+  /usr/bin/python3 learned/training/train_learned_ic.py       # the model (5 min on one core)
 
-Model (default `--model ric`, learned_ic.LearnedRIC): message passing gives a relaxation per node
-and a correction per edge; six differentiable fixed-point sweeps of a relaxed incomplete Cholesky
-factorisation (Chow-Patel sweeps over the triangles of the lower graph) give L. `--model ic` is the
-first version (learned_ic.LearnedIC), which outputs L directly.
+Model (default `--model ric`, learned_ic.LearnedRIC): one round of message passing (`--layers`)
+gives a relaxation per node and a correction per edge; four differentiable fixed-point sweeps
+(`--sweeps`) of a relaxed incomplete Cholesky factorisation (Chow-Patel sweeps over the triangles of
+the lower graph) give L. `--model ic` is the first version (learned_ic.LearnedIC), which outputs L
+directly. Measured on the 2-refinement DFG matrix (CG iterations to 1e-8): 2 layers and 6 sweeps
+(the previous default) 87 in 5.6 ms of inference, 1 layer and 4 sweeps 86 in 2.4 ms.
+
+Seeds: a model is trained for each of `--seeds` (1234, 1, 2) and the one with the fewest CG
+iterations on the validation matrices (`--validate`, the DFG matrix with 3 refinements) is kept.
+The outcome depends on the seed: measured at 2 / 3 refinements, seed 1234 gives 86 / 163, seed 1
+114 / 242, and seed 2 stalls at a broken factor (its random start makes the sweeps break down).
 
 Loss (default `mixed`): NeuralIF's E_z ||(L L^T - S) z||^2 / ||z||^2 over Gaussian z (fixed, 16 per
 matrix), plus `--smooth-weight` (1e-3) times ||(L L^T) S^-1 z - z||^2 / ||z||^2: the same residual for
@@ -17,7 +24,7 @@ on which CG with an incomplete factorisation converges slowly. The alternatives:
 term only), `inverse` (second term only), `rayleigh` (variance of log Rayleigh quotients of rough
 and smooth probes; scale-free). Measured, CG iterations to 1e-8 on the DFG matrix with 2 refinements
 (IC(0): 138), `--model ic`, 500 steps: neuralif 190, inverse 116, mixed 110; rayleigh (older,
-larger network) 216 already at 0 refinements. `--model ric`, mixed: 87.
+larger network) 216 already at 0 refinements. `--model ric`, mixed: 86.
 
 Deterministic: fixed seeds, one thread, CPU only, full-batch Adam with a cosine schedule; the weights
 are bit-identical from run to run.
@@ -39,6 +46,7 @@ import petsc_binary  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TRAIN = ["dfg-2d-2-ref0", "dfg-2d-2-ref1", "dfg-2d-2-ref2"]
+VALIDATE = ["dfg-2d-2-ref3"]
 
 
 class System:
@@ -124,6 +132,8 @@ def pcg_iterations(A, b, apply, tolerance=1e-8, max_iterations=5000):
         r -= alpha * q
         if np.linalg.norm(r) <= tolerance * norm_b:
             return k
+        if not np.isfinite(alpha):  # a broken factor (a stalled training): no use in going on
+            return max_iterations
         z = apply(r)
         rz_new = r @ z
         p = z + (rz_new / rz) * p
@@ -131,8 +141,9 @@ def pcg_iterations(A, b, apply, tolerance=1e-8, max_iterations=5000):
     return max_iterations
 
 
-def evaluate(model, system):
-    """CG iterations to 1e-8 with the learned factor (float64 application, as in hyfe)."""
+def evaluate(model, system, max_iterations=1000):
+    """CG iterations to 1e-8 with the learned factor (float64 application, as in hyfe), at most
+    max_iterations (a factor that needs more is of no use, and a stalled training gives one)."""
     with torch.no_grad():
         lower, diag = run_model(model, system)
     L = factor_matrix(system, lower.double().numpy(), diag.double().numpy())
@@ -143,42 +154,13 @@ def evaluate(model, system):
         y = spla.spsolve_triangular(L, d * r, lower=True)
         return d * spla.spsolve_triangular(Lt, y, lower=False)
 
-    return pcg_iterations(system.A, system.rhs, apply)
+    return pcg_iterations(system.A, system.rhs, apply, max_iterations=max_iterations)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=os.path.join(ROOT, "learned", "training", "data"))
-    parser.add_argument("--train", nargs="*", default=TRAIN)
-    parser.add_argument("--out", default=os.path.join(ROOT, "learned", "models", "learned-ic.pt"))
-    parser.add_argument("--loss", choices=["mixed", "rayleigh", "inverse", "neuralif"], default="mixed")
-    parser.add_argument("--smooth-weight", type=float, default=1e-3)
-    parser.add_argument("--hidden", type=int, default=8)
-    parser.add_argument("--layers", type=int, default=2)
-    parser.add_argument("--diag", choices=["ic", "free"], default="free")
-    parser.add_argument("--model", choices=["ric", "ic"], default="ric")
-    parser.add_argument("--sweeps", type=int, default=6)
-    parser.add_argument("--steps", type=int, default=500)
-    parser.add_argument("--vectors", type=int, default=16)
-    parser.add_argument("--learning-rate", type=float, default=3e-3)
-    parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-
-    start = time.time()
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
-    torch.use_deterministic_algorithms(True)
-    rng = np.random.default_rng(args.seed)
-    generator = torch.Generator().manual_seed(args.seed)
-    systems = []
-    for name in args.train:
-        path = os.path.join(args.data, name + ".petsc")
-        if not os.path.exists(path):
-            sys.exit("%s missing: run learned/training/generate_data.py first" % path)
-        systems.append(System(name, path, args.vectors, rng))
-        print("loaded %-16s n = %6d, edges = %7d" % (name, systems[-1].n, systems[-1].row.numel()), flush=True)
-
+def train(args, seed, systems, start):
+    """A model trained with this seed (full-batch Adam with a cosine schedule)."""
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
     if args.model == "ric":
         model = learned_ic.LearnedRIC(args.hidden, args.layers, args.sweeps)
     else:
@@ -192,16 +174,64 @@ def main():
         total.backward()
         optimiser.step()
         schedule.step()
-        if step == 1 or step % 50 == 0:
+        if step == 1 or step % 100 == 0:
             print(
-                "step %4d  loss %.5f  (%s)  %.0f s"
-                % (step, total.item(), ", ".join("%.4f" % l.item() for l in losses), time.time() - start),
+                "seed %d step %4d  loss %.5f  (%s)  %.0f s"
+                % (seed, step, total.item(), ", ".join("%.4f" % l.item() for l in losses), time.time() - start),
                 flush=True,
             )
+    return model
 
-    print("CG iterations to 1e-8 with the learned factor:")
-    for s in systems:
-        print("  %-16s %d" % (s.name, evaluate(model, s)), flush=True)
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=os.path.join(ROOT, "learned", "training", "data"))
+    parser.add_argument("--train", nargs="*", default=TRAIN)
+    parser.add_argument("--out", default=os.path.join(ROOT, "learned", "models", "learned-ic.pt"))
+    parser.add_argument("--loss", choices=["mixed", "rayleigh", "inverse", "neuralif"], default="mixed")
+    parser.add_argument("--smooth-weight", type=float, default=1e-3)
+    parser.add_argument("--hidden", type=int, default=8)
+    parser.add_argument("--layers", type=int, default=1)
+    parser.add_argument("--diag", choices=["ic", "free"], default="free")
+    parser.add_argument("--model", choices=["ric", "ic"], default="ric")
+    parser.add_argument("--sweeps", type=int, default=4)
+    parser.add_argument("--steps", type=int, default=500)
+    parser.add_argument("--vectors", type=int, default=16)
+    parser.add_argument("--learning-rate", type=float, default=3e-3)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1234, 1, 2])
+    parser.add_argument("--seed", type=int, default=1234, help="seed of the sample vectors")
+    parser.add_argument("--validate", nargs="*", default=VALIDATE)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+
+    start = time.time()
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
+    rng = np.random.default_rng(args.seed)
+    systems, validation = [], []
+    for names, into in ((args.train, systems), (args.validate, validation)):
+        for name in names:
+            path = os.path.join(args.data, name + ".petsc")
+            if not os.path.exists(path):
+                sys.exit("%s missing: run learned/training/generate_data.py first" % path)
+            into.append(System(name, path, args.vectors, rng))
+            print("loaded %-16s n = %6d, edges = %7d" % (name, into[-1].n, into[-1].row.numel()), flush=True)
+
+    # one model per seed; the one with the fewest CG iterations on the validation matrices is kept
+    best = None
+    for seed in args.seeds:
+        model = train(args, seed, systems, start)
+        iterations = [evaluate(model, s) for s in systems + validation]
+        print(
+            "seed %d: CG iterations to 1e-8 with the learned factor: %s"
+            % (seed, ", ".join("%s %d" % (s.name, k) for s, k in zip(systems + validation, iterations))),
+            flush=True,
+        )
+        score = sum(iterations[len(systems):]) if validation else sum(iterations)
+        if best is None or score < best[0]:
+            best = (score, seed, model)
+    _, seed, model = best
+    print("kept seed %d" % seed, flush=True)
 
     command = "/usr/bin/python3 learned/training/train_learned_ic.py " + " ".join(sys.argv[1:])
     contract = {
@@ -223,9 +253,11 @@ def main():
         "loss": args.loss,
         "trained_on": "pressure Poisson matrices (Q1, 1 rank) of cases/dfg-2d-2 dumped by hyfe: " + ", ".join(args.train),
         "training_command": command.strip(),
-        "seed": args.seed,
+        "seed": seed,
+        "validated_on": args.validate,
         "steps": args.steps,
     }
+    model.eval()  # inference paths (oneDNN linears) in the exported file
     scripted = torch.jit.script(model)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     torch.jit.save(scripted, args.out, _extra_files={"contract.json": json.dumps(contract, indent=1)})

@@ -72,6 +72,10 @@ def test_solve(args, checker):
         its = int(row["iterations"])
         checker.check(10 <= its <= 150, "np %d: learned-ic iterations %d in [10, 150] (block-icc: %s)"
                       % (np, its, rows["block-icc"]["iterations"]))
+        if np == 1:
+            checker.check(its < int(rows["block-icc"]["iterations"]),
+                          "np 1: learned-ic needs fewer iterations (%d) than block-icc (%s)"
+                          % (its, rows["block-icc"]["iterations"]))
     rows, result = solve(args, system, ["boomeramg", "learned-ic"], 1, ["--set", "learned-ic/threads=2"])
     checker.run_ok(result, "hyfe-solve with learned-ic/threads = 2")
     if "learned-ic" in rows:
