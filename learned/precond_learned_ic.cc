@@ -9,8 +9,9 @@
  * L_A = D^1/2 L by two sparse triangular solves (PCSHELL inside plain CG). On more than one rank a
  * fraction (`off-block lumping`) of each row's couplings to other ranks is added to the block's
  * diagonal first: the learned factor keeps row sums like a modified IC, for which a bare rank cut is a
- * Dirichlet-like boundary (measured on 2 ranks: DFG 2 refinements 113 -> 99 iterations, while IC(0)
- * gets worse with it, 144 -> 168, so block-icc does not get it).
+ * Dirichlet-like boundary (measured on 2 ranks, DFG pressure with 2 refinements: 113 -> 96 iterations
+ * with the default weight 0.7, while IC(0) gets worse with it, 144 -> 168 at 0.5, so block-icc does
+ * not get it).
  * Inference runs once per matrix, in initialize(). The factor is checked (finite, positive
  * diagonal) on every rank, collectively; an unusable factor or a failing solve is caught by the
  * guard of Preconditioner, which redoes the solve with the classical fallback.
