@@ -136,7 +136,8 @@ def main():
     model = os.path.join(ROOT, "learned", "models", "learned-ic.pt")
     digest = subprocess.run(["sha256sum", model], stdout=subprocess.PIPE, text=True).stdout.split()[0]
     out.append("Model: `learned/models/learned-ic.pt` (SHA-256 `%s`). CG from x = 0 to ‖b − Ax‖ ≤ 1e-8 ‖b‖; "
-               "set-up includes learned-ic's inference (one LibTorch thread per rank); times in milliseconds.\n" % digest)
+               "set-up includes learned-ic's inference (one LibTorch thread per rank); times in milliseconds, medians "
+               "of the repetitions in one process, so warm (cold starts: learned/README.md).\n" % digest)
     out.append("## 1. Single systems\n")
     out.append("| system | rows | ranks | preconditioner | iterations | set-up | solve | total | fallbacks |")
     out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|")

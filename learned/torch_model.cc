@@ -274,6 +274,10 @@ namespace hyfe
       std::vector<FlatTensor> outputs;
       try
         {
+          // twice: TorchScript's profiling executor optimises the graph on the second call, which
+          // costs about 12 ms (measured with learned-ic); here it is paid at load, not by the first
+          // inference of the run
+          outputs = forward(inputs);
           outputs = forward(inputs);
         }
       catch (const std::exception &e)
