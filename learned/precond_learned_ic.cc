@@ -47,23 +47,53 @@ namespace hyfe
       };
 
       /**
+       * @brief The strictly lower graph of a CSR block: the lower neighbours j < i of each row i
+       * (nonzero entries, sorted, as PETSc keeps rows sorted) and the number of each such entry in
+       * the edge list of graph_inputs() (all nonzero off-diagonal entries, row by row).
+       */
+      struct LowerGraph
+      {
+        std::vector<PetscInt>     start;  ///< row i: column[start[i]], ..., column[start[i + 1] - 1]
+        std::vector<PetscInt>     column; ///< j of each lower entry
+        std::vector<std::int64_t> edge;   ///< its number in the edge list
+      };
+
+      /** @brief The lower graph of the CSR block (@p n rows, @p ia, @p ja, @p va). */
+      LowerGraph
+      lower_graph(const PetscInt n, const PetscInt *ia, const PetscInt *ja, const PetscScalar *va)
+      {
+        LowerGraph g;
+        g.start.assign(n + 1, 0);
+        g.column.reserve(ia[n] / 2 + 1);
+        g.edge.reserve(ia[n] / 2 + 1);
+        std::int64_t e = 0;
+        for (PetscInt i = 0; i < n; ++i)
+          {
+            for (PetscInt k = ia[i]; k < ia[i + 1]; ++k)
+              if (ja[k] != i && va[k] != 0.)
+                {
+                  if (ja[k] < i)
+                    {
+                      g.column.push_back(ja[k]);
+                      g.edge.push_back(e);
+                    }
+                  ++e;
+                }
+            g.start[i + 1] = g.column.size();
+          }
+        return g;
+      }
+
+      /**
        * @brief The triangles of the block's lower graph as a [3, T] int64 tensor of lower-edge
        * numbers (lower edges numbered in the order of the edge list): columns (ij, ik, jk) with
        * k < j < i; the reference is learned/training/learned_ic.py:triangles().
        */
       FlatTensor
-      lower_triangles(const PetscInt n, const PetscInt *ia, const PetscInt *ja, const PetscScalar *va)
+      lower_triangles(const LowerGraph &lower)
       {
-        // the lower neighbours of each row (sorted, as PETSc keeps rows sorted) and their numbers
-        std::vector<PetscInt> start(n + 1, 0), column;
-        column.reserve(ia[n] / 2 + 1);
-        for (PetscInt i = 0; i < n; ++i)
-          {
-            for (PetscInt k = ia[i]; k < ia[i + 1] && ja[k] < i; ++k)
-              if (va[k] != 0.)
-                column.push_back(ja[k]);
-            start[i + 1] = column.size();
-          }
+        const std::vector<PetscInt> &start = lower.start, &column = lower.column;
+        const PetscInt               n = static_cast<PetscInt>(start.size()) - 1;
         // for each lower edge (i, j), the k < j in the lower rows of both i and j: the lower columns of
         // row i are marked with their numbers, then row j is scanned (all its lower columns are < j);
         // one pass to count, one to fill the three rows of the [3, T] tensor in place
@@ -101,15 +131,16 @@ namespace hyfe
 
       /**
        * @brief The network's inputs for the CSR block (@p n rows, @p ia, @p ja, @p va) whose diagonal
-       * entries are shifted by @p diagonal_shift (empty: none); the reference is
-       * learned/training/learned_ic.py:features(), which this must match exactly.
+       * entries are shifted by @p diagonal_shift (empty: none), with the triangles of @p lower as the
+       * fourth input if it is given; the reference is learned/training/learned_ic.py:features(), which
+       * this must match exactly.
        */
       GraphInputs
       graph_inputs(const PetscInt             n,
                    const PetscInt            *ia,
                    const PetscInt            *ja,
                    const PetscScalar         *va,
-                   const bool                 with_triangles,
+                   const LowerGraph          *lower,
                    const std::vector<double> &diagonal_shift = {})
       {
         GraphInputs g;
@@ -168,8 +199,8 @@ namespace hyfe
             node.values[4 * i + 3] = static_cast<float>(abs_sum);
           }
         g.tensors = {std::move(node), std::move(index), std::move(edge)};
-        if (with_triangles)
-          g.tensors.push_back(lower_triangles(n, ia, ja, va));
+        if (lower != nullptr)
+          g.tensors.push_back(lower_triangles(*lower));
         return g;
       }
 
@@ -227,10 +258,11 @@ namespace hyfe
             throw InputError(where + ": the contract's normalisation is '" + c.normalisation.substr(0, 40) +
                              "', learned-ic computes 'diagonal-scaling-v1'");
           // dry run: the 1D Laplacian on 3 nodes (4 edges, no triangle)
-          const PetscInt    ia[] = {0, 2, 5, 7};
-          const PetscInt    ja[] = {0, 1, 0, 1, 2, 1, 2};
-          const PetscScalar va[] = {2, -1, -1, 2, -1, -1, 2};
-          model.dry_run(graph_inputs(3, ia, ja, va, with_triangles).tensors, {{4}, {3}});
+          const PetscInt    ia[]  = {0, 2, 5, 7};
+          const PetscInt    ja[]  = {0, 1, 0, 1, 2, 1, 2};
+          const PetscScalar va[]  = {2, -1, -1, 2, -1, -1, 2};
+          const LowerGraph  lower = lower_graph(3, ia, ja, va);
+          model.dry_run(graph_inputs(3, ia, ja, va, with_triangles ? &lower : nullptr).tensors, {{4}, {3}});
         }
 
         std::vector<std::string>
@@ -364,33 +396,19 @@ namespace hyfe
             throw std::runtime_error("learned-ic: MatGetRowIJ is not available for this matrix type");
           const PetscScalar *va = nullptr;
           petsc_check(MatSeqAIJGetArrayRead(block, &va), "MatSeqAIJGetArrayRead");
-          GraphInputs g = graph_inputs(n, ia, ja, va, with_triangles, off_block_lumping(A, n, ia, ja, va));
-
-          // the lower sparsity, in the order of the edges
-          lower_start.assign(n + 1, 0);
-          lower_column.clear();
-          std::vector<std::int64_t> lower_edge;
-          std::int64_t              e = 0;
-          for (PetscInt i = 0; i < n; ++i)
-            {
-              for (PetscInt k = ia[i]; k < ia[i + 1]; ++k)
-                if (ja[k] != i && va[k] != 0.)
-                  {
-                    if (ja[k] < i)
-                      {
-                        lower_column.push_back(ja[k]);
-                        lower_edge.push_back(e);
-                      }
-                    ++e;
-                  }
-              lower_start[i + 1] = lower_column.size();
-            }
+          LowerGraph  lower = lower_graph(n, ia, ja, va);
+          GraphInputs g     = graph_inputs(
+            n, ia, ja, va, with_triangles ? &lower : nullptr, off_block_lumping(A, n, ia, ja, va));
+          const std::vector<std::int64_t> lower_edge = std::move(lower.edge);
+          lower_start                                = std::move(lower.start);
+          lower_column                               = std::move(lower.column);
           petsc_check(MatSeqAIJRestoreArrayRead(block, &va), "MatSeqAIJRestoreArrayRead");
           PetscInt n_restored = n; // MatRestoreRowIJ resets its count argument
           petsc_check(MatRestoreRowIJ(block, 0, PETSC_FALSE, PETSC_FALSE, &n_restored, &ia, &ja, &done),
                       "MatRestoreRowIJ");
           if (!g.problem.empty())
             return g.problem;
+          const std::int64_t e = g.tensors[1].shape[1]; // the edges
 
           inverse_diagonal.assign(n, 1.);
           sqrt_diagonal.resize(n);
