@@ -325,14 +325,19 @@ namespace hyfe
         TorchModel         model;
         bool               with_triangles = false; ///< whether the model takes the lower triangles
 
-        // the factor of the block A = D^1/2 S D^1/2 itself, L_A = D^1/2 L: its strictly lower rows
-        // (CSR), the same entries by columns (the rows of L_A^T, for the backward substitution),
-        // and 1 / diagonal
-        std::vector<PetscInt> lower_start, lower_column, upper_start, upper_column;
-        // the off-diagonal values in single precision, as the network computes them: the two triangular
-        // solves stream them, and M = L_A L_A^T stays exactly symmetric (both solves read the same values)
+        // The factor of the block A = D^1/2 S D^1/2 itself, L_A = D^1/2 L, stored as L_A = E (I + N)
+        // with E its diagonal and N strictly lower (N_ij = l_ij / l_ii), so that each row of the two
+        // triangular solves costs one multiply and one subtract on the critical path of the recurrence
+        // instead of a division and a chain of subtracts: measured 62 -> 35 us per application on
+        // 8480 rows. N_i,i-1, which couples a row to the one solved just before it, is kept apart
+        // (`previous`, carried in a register); the other entries of N are stored by rows (CSR, for
+        // the forward solve) and by columns (the rows of N^T, for the backward solve). The values are
+        // single precision, as the network computes them; both solves read the same values, so
+        // M = L_A L_A^T stays exactly symmetric.
+        std::vector<PetscInt>       lower_start, lower_column, upper_start, upper_column;
         std::vector<float>          lower_value, upper_value;
-        std::vector<double>         inverse_diagonal, sqrt_diagonal;
+        std::vector<float>          previous;         ///< N_i,i-1 (0 where it is not an entry), n + 1 values
+        std::vector<double>         inverse_diagonal; ///< 1 / E_ii
         std::string                 problem;
         double                      inference_time = 0.;
         mutable std::vector<double> work;
@@ -399,9 +404,6 @@ namespace hyfe
           LowerGraph  lower = lower_graph(n, ia, ja, va);
           GraphInputs g     = graph_inputs(
             n, ia, ja, va, with_triangles ? &lower : nullptr, off_block_lumping(A, n, ia, ja, va));
-          const std::vector<std::int64_t> lower_edge = std::move(lower.edge);
-          lower_start                                = std::move(lower.start);
-          lower_column                               = std::move(lower.column);
           petsc_check(MatSeqAIJRestoreArrayRead(block, &va), "MatSeqAIJRestoreArrayRead");
           PetscInt n_restored = n; // MatRestoreRowIJ resets its count argument
           petsc_check(MatRestoreRowIJ(block, 0, PETSC_FALSE, PETSC_FALSE, &n_restored, &ia, &ja, &done),
@@ -411,10 +413,11 @@ namespace hyfe
           const std::int64_t e = g.tensors[1].shape[1]; // the edges
 
           inverse_diagonal.assign(n, 1.);
-          sqrt_diagonal.resize(n);
-          for (PetscInt i = 0; i < n; ++i)
-            sqrt_diagonal[i] = std::sqrt(g.diagonal[i]);
-          lower_value.assign(lower_column.size(), 0.);
+          previous.assign(n + 1, 0.f);
+          lower_start.assign(n + 1, 0);
+          upper_start.assign(n + 1, 0);
+          lower_column.clear();
+          lower_value.clear();
           work.resize(n);
           if (n == 0)
             return "";
@@ -433,23 +436,31 @@ namespace hyfe
           if (out.size() != 2 || out[0].values.size() != static_cast<std::size_t>(e) ||
               out[1].values.size() != static_cast<std::size_t>(n))
             return "the network returned outputs of the wrong shape";
+          lower_column.reserve(lower.column.size());
+          lower_value.reserve(lower.column.size());
           for (PetscInt i = 0; i < n; ++i)
             {
               const double d = out[1].values[i];
               if (!std::isfinite(d) || !(d > 0.))
                 return "the learned factor has a non-positive or non-finite diagonal entry (" +
                        std::to_string(d) + " in local row " + std::to_string(i) + ")";
-              inverse_diagonal[i] = 1. / (sqrt_diagonal[i] * d);
+              inverse_diagonal[i] = 1. / (std::sqrt(g.diagonal[i]) * d);
+              for (PetscInt k = lower.start[i]; k < lower.start[i + 1]; ++k)
+                {
+                  const float value = static_cast<float>(out[0].values[lower.edge[k]] / d);
+                  if (!std::isfinite(value))
+                    return "the learned factor has a non-finite entry";
+                  if (lower.column[k] == i - 1)
+                    previous[i] = value;
+                  else
+                    {
+                      lower_column.push_back(lower.column[k]);
+                      lower_value.push_back(value);
+                    }
+                }
+              lower_start[i + 1] = static_cast<PetscInt>(lower_column.size());
             }
-          for (PetscInt i = 0; i < n; ++i)
-            for (PetscInt k = lower_start[i]; k < lower_start[i + 1]; ++k)
-              {
-                lower_value[k] = static_cast<float>(sqrt_diagonal[i] * out[0].values[lower_edge[k]]);
-                if (!std::isfinite(lower_value[k]))
-                  return "the learned factor has a non-finite entry";
-              }
           // the transpose, by counting sort over the columns
-          upper_start.assign(n + 1, 0);
           for (const PetscInt j : lower_column)
             ++upper_start[j + 1];
           for (PetscInt i = 0; i < n; ++i)
@@ -483,22 +494,28 @@ namespace hyfe
           const PetscInt   *lstart = self.lower_start.data(), *lcol = self.lower_column.data();
           const PetscInt   *ustart = self.upper_start.data(), *ucol = self.upper_column.data();
           const float      *lval = self.lower_value.data(), *uval = self.upper_value.data();
-          const double     *inv = self.inverse_diagonal.data();
-          // forward substitution L_A y = r
+          const float      *prev = self.previous.data();
+          const double     *inv  = self.inverse_diagonal.data();
+          // forward substitution (I + N) y = E^-1 r
+          double last = 0.;
           for (std::size_t i = 0; i < n; ++i)
             {
-              double s = in[i];
+              double s = in[i] * inv[i];
               for (PetscInt k = lstart[i]; k < lstart[i + 1]; ++k)
                 s -= lval[k] * y[lcol[k]];
-              y[i] = s * inv[i];
+              s -= prev[i] * last;
+              y[i] = last = s;
             }
-          // backward substitution L_A^T z = y, with the rows of L_A^T
+          // backward substitution (I + N^T) w = y, with the rows of N^T, and z = E^-1 w
+          last = 0.;
           for (std::size_t i = n; i-- > 0;)
             {
               double s = y[i];
               for (PetscInt k = ustart[i]; k < ustart[i + 1]; ++k)
-                s -= uval[k] * out[ucol[k]];
-              out[i] = s * inv[i];
+                s -= uval[k] * y[ucol[k]];
+              s -= prev[i + 1] * last;
+              y[i] = last = s;
+              out[i]      = s * inv[i];
             }
           PetscCall(VecRestoreArrayRead(r, &in));
           PetscCall(VecRestoreArray(z, &out));
