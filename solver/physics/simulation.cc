@@ -116,8 +116,18 @@ namespace hyfe
           comm, triangulation, *mesh_mover, *closure, adaptivity, scheme, time_step, output.directory};
         physics = prm.get("physics") == "navier-stokes" ? navier_stokes::create<dim>(prm, context)
                                                         : advection_diffusion::create<dim>(prm, context);
+      }
 
-        // the coarse mesh is cheap: build it now, so that --validate checks the mesh and its ids
+      /**
+       * @brief Builds the coarse mesh and checks its boundary ids (collective). It is cheap, so
+       * --validate checks the mesh too. Kept out of the constructor, which only does each rank's
+       * own work: an input error that some ranks find and others do not (a model or mesh file on a
+       * node-local disk) then stops every rank in run_dim()'s collective check, instead of leaving
+       * the others waiting in the mesh's collective calls.
+       */
+      void
+      build_coarse_mesh()
+      {
         create_coarse_mesh(triangulation, mesh);
         physics->check_boundary_ids(global_boundary_ids(triangulation));
         physics->prepare_coarse_mesh();
@@ -291,7 +301,9 @@ namespace hyfe
   run_dim(ParameterHandler &prm, const std::string &file, MPI_Comm comm, const RunMode mode)
   {
     std::unique_ptr<Simulation<dim>> simulation;
+    // first what each rank does on its own (parameters, files, modules), then the collective set-up
     collectively<InputError>(comm, [&] { simulation = std::make_unique<Simulation<dim>>(prm, file, comm); });
+    collectively<InputError>(comm, [&] { simulation->build_coarse_mesh(); });
     if (mode == RunMode::validate)
       {
         if (Utilities::MPI::this_mpi_process(comm) == 0)
@@ -326,8 +338,11 @@ namespace hyfe
         error = Utilities::MPI::broadcast(comm, error, 0);
         if (!error.empty())
           throw InputError(error);
-        if (!root)
-          parse_parameter_file(prm, file);
+        // the other ranks read their own copy (the same file, unless it lies on node-local disks)
+        collectively<InputError>(comm, [&] {
+          if (!root)
+            parse_parameter_file(prm, file);
+        });
 
         const int dim = prm.get_integer("dimension");
         return dim == 2 ? run_dim<2>(prm, file, comm, mode) : run_dim<3>(prm, file, comm, mode);
