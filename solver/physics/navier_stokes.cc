@@ -1455,15 +1455,26 @@ namespace hyfe
         }
       data_out.add_data_vector(subdomain, "subdomain");
       data_out.add_data_vector(level, "level");
-      // shadow mode of the pressure solve: the increment phi of this preconditioner minus the
-      // fallback's (zero before the first comparison on this mesh)
-      Vector_t shadow;
+      // shadow mode: this preconditioner's solution minus the fallback's (zero before the first
+      // comparison on this mesh), for the velocity u^{n+1} and the pressure increment phi
+      Vector_t shadow_u, shadow_p;
+      if (velocity_preconditioner->shadow_mode())
+        {
+          shadow_u.reinit(owned_u, relevant_u, context.comm);
+          if (const auto *difference = velocity_preconditioner->shadow_difference())
+            shadow_u = *difference;
+          data_out.add_data_vector(dof_u,
+                                   shadow_u,
+                                   std::vector<std::string>(dim, "velocity_shadow_difference"),
+                                   std::vector<DataComponentInterpretation::DataComponentInterpretation>(
+                                     dim, DataComponentInterpretation::component_is_part_of_vector));
+        }
       if (pressure_preconditioner->shadow_mode())
         {
-          shadow.reinit(owned_p, relevant_p, context.comm);
+          shadow_p.reinit(owned_p, relevant_p, context.comm);
           if (const auto *difference = pressure_preconditioner->shadow_difference())
-            shadow = *difference;
-          data_out.add_data_vector(dof_p, shadow, "pressure_shadow_difference");
+            shadow_p = *difference;
+          data_out.add_data_vector(dof_p, shadow_p, "pressure_shadow_difference");
         }
       // nu_t, averaged per cell
       if (context.closure_model.is_active())

@@ -90,7 +90,7 @@ def test_solve(args, checker):
         checker.check(float(rows["learned-ic"]["difference"]) < 1e-6, "threads = 2: the same solution")
 
 
-def dfg_prm(args, name, pressure_preconditioner, end_time="0.5"):
+def dfg_prm(args, name, pressure_preconditioner, end_time="0.5", velocity_preconditioner=()):
     text = open(os.path.join(SOURCE, "cases", "dfg-2d-1", "case.prm")).read()
     text = text.replace("../../meshes/", os.path.join(SOURCE, "meshes") + "/")
     replacements = [("set global refinements = 2", "set global refinements = 1"),
@@ -103,8 +103,10 @@ def dfg_prm(args, name, pressure_preconditioner, end_time="0.5"):
         text = text.replace(old, new)
     text = text.rstrip()
     assert text.endswith("end")
-    text = text[: -len("end")] + "  subsection pressure solver\n    subsection preconditioner\n%s    end\n  end\nend\n" % (
-        "".join("      %s\n" % line for line in pressure_preconditioner))
+    text = text[: -len("end")] + "".join(
+        "  subsection %s solver\n    subsection preconditioner\n%s    end\n  end\n" % (
+            system, "".join("      %s\n" % line for line in lines))
+        for system, lines in (("pressure", pressure_preconditioner), ("velocity", velocity_preconditioner)) if lines) + "end\n"
     path = os.path.join(args.work, name + ".prm")
     open(path, "w").write(text)
     return path
@@ -136,7 +138,10 @@ def test_dfg(args, checker):
     runs = {}
     for name, settings in (("boomeramg", ["set type = boomeramg"]), ("learned", ["set type = learned-ic"]),
                            ("shadow", ["set type = learned-ic", "set shadow interval = 2"])):
-        prm = dfg_prm(args, name, settings)
+        # the shadow run also shadows the (classical) velocity preconditioner: shadow mode is a
+        # parameter of every preconditioner system
+        prm = dfg_prm(args, name, settings,
+                      velocity_preconditioner=["set shadow interval = 2"] if name == "shadow" else ())
         if name == "shadow":
             text = open(prm).read().replace("set interval = 0", "set interval = 4")
             open(prm, "w").write(text)
@@ -156,8 +161,13 @@ def test_dfg(args, checker):
     checker.check(all(r["pressure_shadow_fallback_iterations"] > 0 and r["pressure_shadow_module_iterations"] > 0
                       for r in compared), "both iteration counts logged")
     pvtu = [f for f in os.listdir(os.path.join(args.work, "shadow")) if f.endswith(".pvtu")]
-    checker.check(bool(pvtu) and all("pressure_shadow_difference" in open(os.path.join(args.work, "shadow", f)).read()
-                                     for f in pvtu), "pressure_shadow_difference in the output (%d records)" % len(pvtu))
+    for field in ("pressure_shadow_difference", "velocity_shadow_difference"):
+        checker.check(bool(pvtu) and all(field in open(os.path.join(args.work, "shadow", f)).read() for f in pvtu),
+                      "%s in the output (%d records)" % (field, len(pvtu)))
+    compared_u = [r for r in stats if not math.isnan(r["velocity_shadow_difference"])]
+    checker.check(len(compared_u) == len(stats) // 2 and all(r["velocity_shadow_difference"] < 1e-6 for r in compared_u),
+                  "velocity: a shadow comparison every 2 steps (%d of %d), differences < 1e-6 (max %.2e)" % (
+                      len(compared_u), len(stats), max([r["velocity_shadow_difference"] for r in compared_u] + [0])))
     model = os.path.join(SOURCE, "learned", "models", "learned-ic.pt")
     digest = hashlib.sha256(open(model, "rb").read()).hexdigest()
     modules = open(os.path.join(args.work, "shadow", "modules.txt")).read()
