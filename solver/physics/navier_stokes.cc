@@ -820,9 +820,13 @@ namespace hyfe
               }
           }
       context.closure_model.compute_eddy_viscosity(gradients, sizes, nu_t);
-      if (nu_t.size() != gradients.size())
+      // a RunError is thrown by every rank together
+      const unsigned int wrong = Utilities::MPI::max(nu_t.size() != gradients.size() ? 1u : 0u, context.comm);
+      if (wrong != 0)
         throw RunError("the closure model returned " + std::to_string(nu_t.size()) + " values for " +
-                       std::to_string(gradients.size()) + " points");
+                       std::to_string(gradients.size()) + " points on rank " +
+                       std::to_string(Utilities::MPI::this_mpi_process(context.comm)) +
+                       " (or on another rank)");
       return nu_t;
     }
 

@@ -310,7 +310,26 @@ namespace hyfe
           std::cout << "hyfe: '" << file << "' is valid (" << dim << "D)" << std::endl;
         return 0;
       }
-    collectively<RunError>(comm, [&] { simulation->run(prm); });
+    // a RunError is a decision that every rank takes together (a solve that did not converge, a
+    // NaN in a global norm); any other error during the run may have happened on this rank alone
+    // (a file that cannot be written, a failure inside a library), while the other ranks go on
+    // into the next collective call: it stops the whole job at once instead
+    collectively<RunError>(comm, [&] {
+      try
+        {
+          simulation->run(prm);
+        }
+      catch (const RunError &)
+        {
+          throw;
+        }
+      catch (const std::exception &e)
+        {
+          std::cerr << "hyfe: run stopped on rank " << Utilities::MPI::this_mpi_process(comm) << ": "
+                    << exception_message(e) << std::endl;
+          MPI_Abort(comm, 2);
+        }
+    });
     return 0;
   }
 

@@ -9,6 +9,10 @@ relative to their own folder; rank 0's folder is good, rank 1's has the error. T
   - print the error found on rank 1 (it names the file or the entry) exactly once,
   - compute nothing (no stats.csv).
 The same two folders swapped (the error on rank 0) and the good folder on both ranks must work too.
+
+And an error during the run on one rank only: rank 1 cannot write its vtu file of the second record
+(a directory of that name is in the way). The job must stop within the timeout with exit status 2 and
+rank 1's message naming the file, after the first record was written.
 """
 
 import os
@@ -97,6 +101,20 @@ def main():
         r = mpmd(args.mpirun, args.hyfe, [folders["good"], folders["good"]], ["--validate", "case.prm"], timeout)
         checker.check(r.returncode == 0 and not r.timed_out, "%s: the good folder on both ranks validates" % name,
                       r.describe())
+
+    # an error during the run on one rank only
+    folder = os.path.join(args.work, "run_error_on_one_rank")
+    os.makedirs(os.path.join(folder, "output", "solution_00001.1.vtu"))
+    ht.write_prm(os.path.join(folder, "case.prm"),
+                 ht.merge(GOOD, {"output": {"write fields": True, "groups": 2, "interval": 1}}))
+    r = ht.run(args.mpirun, args.hyfe, ["case.prm"], np=2, cwd=folder, timeout=timeout)
+    what = "run error on rank 1 only"
+    checker.check(not r.timed_out, "%s: exits within %d s (no hang)" % (what, timeout), r.describe())
+    checker.check(r.returncode == 2, "%s: exit status 2 (got %s)" % (what, r.returncode), r.describe())
+    checker.check(re.search(r"hyfe: run stopped on rank 1: .*solution_00001\.1\.vtu", r.stderr) is not None,
+                  "%s: rank 1's message names the file" % what, r.describe())
+    checker.check(os.path.isfile(os.path.join(folder, "output", "solution_00000.pvtu")),
+                  "%s: the first record was written" % what)
     checker.finish()
 
 
