@@ -25,6 +25,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iostream>
+#include <sched.h>
+#include <thread>
 
 #include "learned/torch_model.h"
 #include "solver/core/exceptions.h"
@@ -304,6 +307,8 @@ namespace hyfe
           petsc_check(PCGetOperators(pc, &A, nullptr), "PCGetOperators");
           MPI_Comm comm;
           petsc_check(PetscObjectGetComm(reinterpret_cast<PetscObject>(A), &comm), "PetscObjectGetComm");
+          if (!threads_checked)
+            warn_if_oversubscribed(comm);
           problem = compute_factor(A);
           // the decision to fall back must be the same on every rank
           const int bad = dealii::Utilities::MPI::max(problem.empty() ? 0 : 1, comm);
@@ -341,6 +346,7 @@ namespace hyfe
         std::string                 problem;
         double                      inference_time = 0.;
         mutable std::vector<double> work;
+        bool                        threads_checked = false;
 
         static std::string
         join(const std::vector<std::string> &v)
@@ -385,6 +391,33 @@ namespace hyfe
           petsc_check(VecRestoreArrayRead(row_sum, &full), "VecRestoreArrayRead");
           petsc_check(VecDestroy(&row_sum), "VecDestroy");
           return shift;
+        }
+
+        /**
+         * @brief Warns once (rank 0, collective) if the LibTorch threads oversubscribe the cores: more
+         * threads than the cores a rank is bound to, or ranks on a node x threads > its cores.
+         */
+        void
+        warn_if_oversubscribed(MPI_Comm comm)
+        {
+          threads_checked = true;
+          MPI_Comm node   = MPI_COMM_NULL;
+          MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+          const unsigned int ranks_on_node = dealii::Utilities::MPI::n_mpi_processes(node);
+          MPI_Comm_free(&node);
+          cpu_set_t set;
+          CPU_ZERO(&set);
+          const unsigned int bound = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 0;
+          const unsigned int cores = std::thread::hardware_concurrency();
+          const bool over = (bound > 0 && threads > bound) || (cores > 0 && ranks_on_node * threads > cores);
+          if (dealii::Utilities::MPI::max(over ? 1 : 0, comm) != 0 &&
+              dealii::Utilities::MPI::this_mpi_process(comm) == 0)
+            std::cerr
+              << "hyfe: warning: learned-ic runs " << threads << " LibTorch threads per rank, with "
+              << ranks_on_node << " rank(s) on a node of " << cores << " cores, each rank bound to " << bound
+              << " of them: the threads oversubscribe the cores and slow the inference down; "
+              << "set 'threads' so that threads <= the cores of a rank and ranks per node x threads <= "
+              << "cores per node" << std::endl;
         }
 
         /** @brief Runs the network on the local diagonal block of @p A; returns a problem or "". */

@@ -88,6 +88,14 @@ def test_solve(args, checker):
     checker.run_ok(result, "hyfe-solve with learned-ic/threads = 2")
     if "learned-ic" in rows:
         checker.check(float(rows["learned-ic"]["difference"]) < 1e-6, "threads = 2: the same solution")
+    # more threads per rank than the machine has cores oversubscribe them: a warning, printed once;
+    # 1 thread per rank: none
+    for threads, expected in (((os.cpu_count() or 1) + 1, 1), (1, 0)):
+        rows, result = solve(args, system, ["learned-ic"], 2, ["--set", "learned-ic/threads=%d" % threads])
+        checker.run_ok(result, "hyfe-solve on 2 ranks with learned-ic/threads = %d" % threads)
+        count = result.output.count("LibTorch threads per rank")
+        checker.check(count == expected, "2 ranks, threads = %d: %d oversubscription warning(s) (expected %d)"
+                      % (threads, count, expected), result.describe())
 
 
 def dfg_prm(args, name, pressure_preconditioner, end_time="0.5", velocity_preconditioner=()):
