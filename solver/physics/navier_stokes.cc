@@ -858,11 +858,17 @@ namespace hyfe
       std::vector<Tensor<1, dim>>          v_n(n_q), v_nm1(n_q);
       std::vector<double> div_n(n_q), div_nm1(n_q), pressure(n_q), psi_values(n_q), psi_old_values(n_q);
       std::vector<Vector<double>> force(n_q, Vector<double>(dim));
-      std::vector<unsigned int>   component(n);
-      std::vector<double>         phi(n);
-      std::vector<Tensor<1, dim>> grad_phi(n);
-      for (unsigned int i = 0; i < n; ++i)
-        component[i] = fe_u.system_to_component_index(i).first;
+      // the cell matrix is block diagonal with dim equal blocks (every term couples a component
+      // only with itself, through the same scalar shape functions): one block of the n_s scalar
+      // shape functions is computed and copied into the dim diagonal blocks
+      const unsigned int                     n_s = fe_u.base_element(0).n_dofs_per_cell();
+      std::vector<std::vector<unsigned int>> system_index(dim, std::vector<unsigned int>(n_s));
+      for (unsigned int c = 0; c < dim; ++c)
+        for (unsigned int a = 0; a < n_s; ++a)
+          system_index[c][a] = fe_u.component_to_system_index(c, a);
+      FullMatrix<double>          block(n_s, n_s);
+      std::vector<double>         phi(n_s), transport(n_s);
+      std::vector<Tensor<1, dim>> grad_phi(n_s);
       body_force->set_time(step.time);
 
       std::size_t q_offset = 0;
@@ -883,8 +889,8 @@ namespace hyfe
           for (unsigned int q = 0; q < n_q; ++q)
             pressure[q] += (alpha1 * psi_values[q] - alpha2 * psi_old_values[q]) / dt;
           body_force->vector_value_list(fe_values.get_quadrature_points(), force);
-          cell_matrix = 0;
-          cell_rhs    = 0;
+          block    = 0;
+          cell_rhs = 0;
           for (unsigned int q = 0; q < n_q; ++q)
             {
               const Tensor<1, dim> u_star   = (1. + omega) * v_n[q] - omega * v_nm1[q];
@@ -892,25 +898,32 @@ namespace hyfe
               const double         nu       = viscosity + (nu_t.empty() ? 0. : nu_t[q_offset + q]);
               const Tensor<1, dim> history  = (alpha1 * v_n[q] - alpha2 * v_nm1[q]) / dt;
               const double         JxW      = fe_values.JxW(q);
-              for (unsigned int i = 0; i < n; ++i)
+              for (unsigned int a = 0; a < n_s; ++a)
                 {
-                  phi[i]      = fe_values.shape_value(i, q);
-                  grad_phi[i] = fe_values.shape_grad(i, q);
+                  phi[a]      = fe_values.shape_value(system_index[0][a], q);
+                  grad_phi[a] = fe_values.shape_grad(system_index[0][a], q);
+                  // skew-symmetric form of the extrapolated convection
+                  transport[a] = (u_star * grad_phi[a]) + 0.5 * div_star * phi[a];
                 }
-              for (unsigned int i = 0; i < n; ++i)
+              for (unsigned int a = 0; a < n_s; ++a)
                 {
-                  const unsigned int c = component[i];
-                  for (unsigned int j = 0; j < n; ++j)
-                    if (component[j] == c)
-                      {
-                        double a = alpha0 / dt * phi[j] * phi[i] + nu * (grad_phi[j] * grad_phi[i]);
-                        if (convection) // skew-symmetric form of the extrapolated convection
-                          a += ((u_star * grad_phi[j]) + 0.5 * div_star * phi[j]) * phi[i];
-                        cell_matrix(i, j) += a * JxW;
-                      }
-                  cell_rhs(i) += ((history[c] + force[q][c]) * phi[i] + pressure[q] * grad_phi[i][c]) * JxW;
+                  for (unsigned int b = 0; b < n_s; ++b)
+                    {
+                      double value = alpha0 / dt * phi[b] * phi[a] + nu * (grad_phi[b] * grad_phi[a]);
+                      if (convection)
+                        value += transport[b] * phi[a];
+                      block(a, b) += value * JxW;
+                    }
+                  for (unsigned int c = 0; c < dim; ++c)
+                    cell_rhs(system_index[c][a]) +=
+                      ((history[c] + force[q][c]) * phi[a] + pressure[q] * grad_phi[a][c]) * JxW;
                 }
             }
+          cell_matrix = 0;
+          for (unsigned int c = 0; c < dim; ++c)
+            for (unsigned int a = 0; a < n_s; ++a)
+              for (unsigned int b = 0; b < n_s; ++b)
+                cell_matrix(system_index[c][a], system_index[c][b]) = block(a, b);
           q_offset += n_q;
           cell->get_dof_indices(dofs);
           constraints_u.distribute_local_to_global(
