@@ -166,7 +166,8 @@ def main():
             if not (l and i and b):
                 continue
             f = lambda r, k: float(r[k])  # noqa: E731
-            per_l, per_i = f(l, "solve_time") / f(l, "iterations"), f(i, "solve_time") / f(i, "iterations")
+            per_l = f(l, "solve_time") / max(f(l, "iterations"), 1)
+            per_i = f(i, "solve_time") / max(f(i, "iterations"), 1)
             out.append("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %.0f %% |" % (
                 system, ranks, f(l, "iterations") / f(i, "iterations"), f(l, "total_time") / f(i, "total_time"),
                 per_l / per_i, (f(l, "setup_time") + f(l, "iterations") * per_i) / f(i, "total_time"),

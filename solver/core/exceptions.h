@@ -22,8 +22,9 @@ namespace hyfe
   /**
    * @brief A failure during the computation (solver divergence, NaN): hyfe stops, keeps the last
    * good output, and exits with a non-zero status. Every rank throws it together (the decision
-   * rests on collective results), so that all ranks stop in step; any other exception during a run
-   * may come from one rank alone and aborts the MPI job (exit status 2, message of that rank).
+   * rests on collective results), so that all ranks stop in step, and so does an InputError; any
+   * other exception during a run may come from one rank alone and aborts the MPI job (exit status
+   * 2, message of that rank).
    */
   class RunError : public std::runtime_error
   {

@@ -111,13 +111,18 @@ namespace hyfe
   CsvWriter::CsvWriter(const std::string &file, MPI_Comm comm)
       : is_root(dealii::Utilities::MPI::this_mpi_process(comm) == 0)
   {
+    // rank 0 opens the file; every rank throws if it cannot (an input error is collective)
+    std::string error;
     if (is_root)
       {
         out.open(file);
         if (!out)
-          throw InputError("cannot write '" + file + "'");
+          error = "cannot write '" + file + "'";
         out << std::setprecision(12);
       }
+    error = dealii::Utilities::MPI::broadcast(comm, error, 0);
+    if (!error.empty())
+      throw InputError(error);
   }
 
   void

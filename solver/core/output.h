@@ -75,7 +75,8 @@ namespace hyfe
   class CsvWriter
   {
   public:
-    /** @brief Opens @p file for writing on rank 0 of @p comm. */
+    /** @brief Opens @p file for writing on rank 0 of @p comm; collective: every rank throws an InputError if
+     * rank 0 cannot. */
     CsvWriter(const std::string &file, MPI_Comm comm);
 
     /** @brief Appends a row of (column, value) pairs. */

@@ -820,13 +820,18 @@ namespace hyfe
               }
           }
       context.closure_model.compute_eddy_viscosity(gradients, sizes, nu_t);
-      // a RunError is thrown by every rank together
-      const unsigned int wrong = Utilities::MPI::max(nu_t.size() != gradients.size() ? 1u : 0u, context.comm);
-      if (wrong != 0)
-        throw RunError("the closure model returned " + std::to_string(nu_t.size()) + " values for " +
-                       std::to_string(gradients.size()) + " points on rank " +
-                       std::to_string(Utilities::MPI::this_mpi_process(context.comm)) +
-                       " (or on another rank)");
+      // a RunError is thrown by every rank together, with the counts of the first rank that got
+      // the wrong number
+      const unsigned int n_ranks = Utilities::MPI::n_mpi_processes(context.comm);
+      const unsigned int rank    = Utilities::MPI::this_mpi_process(context.comm);
+      const unsigned int first =
+        Utilities::MPI::min(nu_t.size() != gradients.size() ? rank : n_ranks, context.comm);
+      if (first < n_ranks)
+        throw RunError(Utilities::MPI::broadcast(context.comm,
+                                                 "the closure model returned " + std::to_string(nu_t.size()) +
+                                                   " values for " + std::to_string(gradients.size()) +
+                                                   " points on rank " + std::to_string(rank),
+                                                 first));
       return nu_t;
     }
 

@@ -310,16 +310,21 @@ namespace hyfe
           std::cout << "hyfe: '" << file << "' is valid (" << dim << "D)" << std::endl;
         return 0;
       }
-    // a RunError is a decision that every rank takes together (a solve that did not converge, a
-    // NaN in a global norm); any other error during the run may have happened on this rank alone
-    // (a file that cannot be written, a failure inside a library), while the other ranks go on
-    // into the next collective call: it stops the whole job at once instead
+    // a RunError or InputError is thrown by every rank together (a solve that did not converge, a
+    // NaN in a global norm, an output file that rank 0 cannot create); any other error during the
+    // run may have happened on this rank alone (a file that it cannot write, a failure inside a
+    // library), while the other ranks go on into the next collective call: it stops the whole job
+    // at once instead
     collectively<RunError>(comm, [&] {
       try
         {
           simulation->run(prm);
         }
       catch (const RunError &)
+        {
+          throw;
+        }
+      catch (const InputError &)
         {
           throw;
         }

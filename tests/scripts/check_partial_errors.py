@@ -12,7 +12,8 @@ The same two folders swapped (the error on rank 0) and the good folder on both r
 
 And an error during the run on one rank only: rank 1 cannot write its vtu file of the second record
 (a directory of that name is in the way). The job must stop within the timeout with exit status 2 and
-rank 1's message naming the file, after the first record was written.
+rank 1's message naming the file, after the first record was written. An error during the run that
+every rank meets together (the output folder cannot be created) must stay one message, without MPI_Abort.
 """
 
 import os
@@ -115,6 +116,19 @@ def main():
                   "%s: rank 1's message names the file" % what, r.describe())
     checker.check(os.path.isfile(os.path.join(folder, "output", "solution_00000.pvtu")),
                   "%s: the first record was written" % what)
+
+    # an error during the run that every rank meets together stays one clean message, no abort
+    folder = os.path.join(args.work, "run_error_on_every_rank")
+    os.makedirs(folder)
+    open(os.path.join(folder, "output"), "w").close()  # a file where the output folder should be
+    ht.write_prm(os.path.join(folder, "case.prm"), GOOD)
+    r = ht.run(args.mpirun, args.hyfe, ["case.prm"], np=2, cwd=folder, timeout=timeout)
+    what = "run error on every rank"
+    checker.check(not r.timed_out and r.returncode == 2, "%s: exit status 2 (got %s)" % (what, r.returncode),
+                  r.describe())
+    lines = [line for line in r.stderr.splitlines() if line.startswith("hyfe:")]
+    checker.check(len(lines) == 1 and "cannot create the output directory" in lines[0] and "MPI_ABORT" not in r.output,
+                  "%s: one message, naming the output directory, and no MPI_Abort" % what, r.describe())
     checker.finish()
 
 
