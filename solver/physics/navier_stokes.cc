@@ -874,6 +874,7 @@ namespace hyfe
       FullMatrix<double>          block(n_s, n_s);
       std::vector<double>         phi(n_s), transport(n_s);
       std::vector<Tensor<1, dim>> grad_phi(n_s);
+      cell_matrix = 0;
       body_force->set_time(step.time);
 
       std::size_t q_offset = 0;
@@ -924,7 +925,7 @@ namespace hyfe
                       ((history[c] + force[q][c]) * phi[a] + pressure[q] * grad_phi[a][c]) * JxW;
                 }
             }
-          cell_matrix = 0;
+          // the blocks between different components stay zero (cell_matrix is zeroed once, above)
           for (unsigned int c = 0; c < dim; ++c)
             for (unsigned int a = 0; a < n_s; ++a)
               for (unsigned int b = 0; b < n_s; ++b)
