@@ -139,6 +139,26 @@ namespace hyfe
 #endif
     };
 
+    void
+    check_recorded_sha256(const std::string &file, const std::string &sha256, const std::string &where)
+    {
+      // a file cannot hold its own hash, so the SHA-256 lives beside it, as `sha256sum` writes it;
+      // TorchScript reads only some members of the archive, and this catches a change in any byte
+      const std::string side = file + ".sha256";
+      std::ifstream     in(side);
+      if (!in)
+        throw InputError(where + ": there is no side file '" + side +
+                         "' with the SHA-256 that the model was saved with, which hyfe checks to find a corrupt "
+                         "or changed file; the scripts of learned/training write it, and 'sha256sum " + file +
+                         " > " + side + "' makes it for a model that you trust");
+      std::string recorded;
+      in >> recorded;
+      if (recorded != sha256)
+        throw InputError(where + ": its SHA-256 is " + sha256 + ", but '" + side + "' records " +
+                         (recorded.empty() ? "nothing" : recorded) +
+                         ": the model file is corrupt or was changed after it was saved");
+    }
+
     TorchModel::TorchModel(const std::string &file,
                            const std::string &module_name,
                            const std::string &system,
@@ -167,7 +187,8 @@ namespace hyfe
           throw InputError(impl.where + ": not a readable TorchScript file (" + what + ")");
         }
       impl.module.eval();
-      impl.sha256            = sha256_of_file(file);
+      impl.sha256 = sha256_of_file(file);
+      check_recorded_sha256(file, impl.sha256, impl.where);
       const std::string json = extra["contract.json"];
       if (json.empty())
         throw InputError(impl.where +

@@ -87,6 +87,13 @@ namespace hyfe
     torch_threads();
 
     /** @brief SHA-256 of a file's bytes, as 64 hexadecimal digits; throws if it cannot be read. */
+    /**
+     * @brief Throws InputError (prefixed by @p where) unless the side file `<file>.sha256` exists and
+     * records @p sha256 (its first word, as `sha256sum` writes it).
+     */
+    void
+    check_recorded_sha256(const std::string &file, const std::string &sha256, const std::string &where);
+
     std::string
     sha256_of_file(const std::string &file);
   } // namespace learned

@@ -30,6 +30,7 @@ Deterministic: fixed seeds, one thread, CPU only, full-batch Adam with a cosine 
 are bit-identical from run to run.
 """
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -261,6 +262,9 @@ def main():
     scripted = torch.jit.script(model)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     torch.jit.save(scripted, args.out, _extra_files={"contract.json": json.dumps(contract, indent=1)})
+    # hyfe checks the model against this side file (a corrupt or changed byte anywhere in the archive)
+    with open(args.out + ".sha256", "w") as f:
+        f.write("%s  %s\n" % (hashlib.sha256(open(args.out, "rb").read()).hexdigest(), os.path.basename(args.out)))
     print("wrote %s (%d bytes) in %.0f s" % (args.out, os.path.getsize(args.out), time.time() - start))
 
 

@@ -9,7 +9,11 @@
 #include <deal.II/grid/manifold_lib.h>
 #include <deal.II/lac/vector.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <map>
 
 #include "solver/core/exceptions.h"
@@ -78,9 +82,94 @@ namespace hyfe
       return;
     if (file.empty())
       throw InputError("entry 'mesh/file' is empty, but 'mesh/source' is 'file'");
+    if (std::filesystem::is_directory(file))
+      throw InputError("entry 'mesh/file': '" + file + "' is a directory, not a gmsh mesh file");
     std::ifstream in(file);
     if (!in)
       throw InputError("entry 'mesh/file': cannot open the mesh file '" + file + "'");
+    check_msh_structure(file);
+  }
+
+  void
+  check_msh_structure(const std::string &file)
+  {
+    const std::string where = "entry 'mesh/file': the gmsh mesh '" + file + "' ";
+    std::ifstream     in(file, std::ios::binary);
+    std::string       line;
+    unsigned int      number = 0;
+    auto              next   = [&]() {
+      const bool ok = static_cast<bool>(std::getline(in, line));
+      if (ok)
+        {
+          ++number;
+          if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        }
+      return ok;
+    };
+    while (next() && line.find_first_not_of(" \t") == std::string::npos)
+      ;
+    if (number == 0 || (in.eof() && line.empty()))
+      throw InputError(where + "is empty");
+    if (line != "$MeshFormat")
+      throw InputError(where + "is not a gmsh .msh file: it does not start with '$MeshFormat' (line " +
+                       std::to_string(number) + " is '" + line.substr(0, 40) + "')");
+    std::string format_line;
+    if (!next())
+      throw InputError(where + "is truncated: it ends inside $MeshFormat");
+    format_line = line;
+    std::istringstream format(format_line);
+    double             version   = 0;
+    int                file_type = -1;
+    format >> version >> file_type;
+    if (!format || (version != 2.2 && (version < 4 || version >= 5)))
+      throw InputError(where + "has the format line '" + format_line +
+                       "'; hyfe reads gmsh formats 2.2 and 4 (save with 'gmsh -format msh22' or msh4)");
+    if (file_type != 0)
+      return; // a binary file: deal.II's reader checks it
+    std::set<std::string> sections{"MeshFormat"};
+    std::string           open = "MeshFormat";
+    long                  declared = -1, counted = 0;
+    while (next())
+      {
+        if (line.empty() || line[0] != '$')
+          {
+            if (version == 2.2 && (open == "Nodes" || open == "Elements"))
+              {
+                if (declared < 0)
+                  declared = std::atol(line.c_str());
+                else
+                  ++counted;
+              }
+            continue;
+          }
+        const std::string name = line.substr(1);
+        if (name.rfind("End", 0) == 0)
+          {
+            if (open.empty() || name != "End" + open)
+              throw InputError(where + "is corrupt: line " + std::to_string(number) + " is '" + line + "', but " +
+                               (open.empty() ? "no section is open" : "section $" + open + " is open"));
+            if (version == 2.2 && (open == "Nodes" || open == "Elements") && declared != counted)
+              throw InputError(where + "is corrupt: section $" + open + " declares " + std::to_string(declared) +
+                               " entries but has " + std::to_string(counted) + " (line " + std::to_string(number) +
+                               ")");
+            open.clear();
+            continue;
+          }
+        if (!open.empty())
+          throw InputError(where + "is corrupt: section $" + open + " has no $End" + open + " before line " +
+                           std::to_string(number) + " ('" + line + "')");
+        open     = name;
+        declared = -1;
+        counted  = 0;
+        sections.insert(name);
+      }
+    if (!open.empty())
+      throw InputError(where + "is truncated: section $" + open + " has no $End" + open + " (the file ends at line " +
+                       std::to_string(number) + ")");
+    for (const std::string required : {"Nodes", "Elements"})
+      if (sections.count(required) == 0)
+        throw InputError(where + "is incomplete: it has no $" + required + " section");
   }
 
   void

@@ -49,6 +49,14 @@ namespace hyfe
     check_files() const;
   };
 
+  /**
+   * @brief Throws InputError, naming the file, if the gmsh file @p file is empty, truncated or
+   * corrupt in its section structure ($MeshFormat first, every $Section closed by $EndSection,
+   * $Nodes and $Elements present, and in format 2.2 as many nodes and elements as declared).
+   */
+  void
+  check_msh_structure(const std::string &file);
+
   /** @brief Adaptive refinement with the Kelly estimator; `subsection adaptivity`. */
   struct AdaptivityParameters
   {

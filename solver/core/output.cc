@@ -11,6 +11,8 @@
 #include <iostream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "solver/core/exceptions.h"
 
 namespace hyfe
@@ -63,6 +65,55 @@ namespace hyfe
   }
 
   void
+  OutputParameters::check() const
+  {
+    namespace fs = std::filesystem;
+    if (base_name.empty())
+      throw InputError("entry 'output/base name' is empty; it is the prefix of the .pvd, .pvtu and .vtu files "
+                       "(for example 'solution')");
+    if (base_name.find('/') != std::string::npos || base_name == "." || base_name == "..")
+      throw InputError("entry 'output/base name' = '" + base_name +
+                       "' is not a file name: it must not contain '/'; put folders into 'output/directory'");
+    if (directory.empty())
+      throw InputError("entry 'output/directory' is empty; give a folder, for example 'output' or '.'");
+    // the longest name written: <base>_00000.<group>.vtu.part
+    const std::string longest = base_name + "_00000.0000.vtu.part";
+    if (longest.size() > 255)
+      throw InputError("entry 'output/base name' is too long: the file names it makes would have " +
+                       std::to_string(longest.size()) + " characters, more than the 255 that a file name may have");
+    std::error_code ec;
+    const fs::path  folder = fs::absolute(directory, ec).lexically_normal();
+    for (const auto &component : folder)
+      if (component.string().size() > 255)
+        throw InputError("entry 'output/directory' = '" + directory + "': the folder name '" +
+                         component.string().substr(0, 40) + "...' has " + std::to_string(component.string().size()) +
+                         " characters, more than the 255 that a file name may have");
+    if (folder.string().size() + 1 + longest.size() >= 4096)
+      throw InputError("entry 'output/directory' = '" + directory.substr(0, 60) +
+                       "...' is too long: the output paths would have " +
+                       std::to_string(folder.string().size() + 1 + longest.size()) +
+                       " characters, more than the 4095 that a path may have");
+    // the folder and its parents: each that exists must be a folder, and the deepest existing one writable
+    for (fs::path p = folder; !p.empty(); p = p.parent_path())
+      {
+        const auto status = fs::status(p, ec);
+        if (fs::exists(status))
+          {
+            if (!fs::is_directory(status))
+              throw InputError("entry 'output/directory' = '" + directory + "': '" + p.string() +
+                               "' is a file, not a folder, so the output folder cannot be " +
+                               (p == folder ? "used" : "created inside it"));
+            if (::access(p.c_str(), W_OK | X_OK) != 0)
+              throw InputError("entry 'output/directory' = '" + directory + "': the folder '" + p.string() +
+                               "' is not writable");
+            break;
+          }
+        if (p == p.parent_path())
+          break;
+      }
+  }
+
+  void
   create_output_directory(const std::string &directory, MPI_Comm comm)
   {
     std::string error;
@@ -84,22 +135,68 @@ namespace hyfe
   {
   }
 
+  namespace
+  {
+    /** Renames @p from to @p to; throws with both names if that fails. */
+    void
+    rename_file(const std::string &from, const std::string &to)
+    {
+      std::error_code ec;
+      std::filesystem::rename(from, to, ec);
+      if (ec)
+        throw std::runtime_error("cannot rename '" + from + "' to '" + to + "': " + ec.message());
+    }
+  } // namespace
+
   template <int dim>
   void
   VtuWriter::write(const dealii::DataOut<dim, dim> &data_out, const double time)
   {
-    const unsigned int n_ranks = dealii::Utilities::MPI::n_mpi_processes(comm);
-    const std::string  pvtu    = data_out.write_vtu_with_pvtu_record(parameters.directory + "/",
-                                                                 parameters.base_name,
-                                                                 n_records(),
-                                                                 comm,
-                                                                 5,
-                                                                 std::min(parameters.groups, n_ranks));
+    // every file is written under a temporary name and renamed when complete, in the order pieces,
+    // pvtu, pvd: a run killed at any moment leaves only complete files under the final names, and
+    // the pvd lists only complete records (the names are those of write_vtu_with_pvtu_record)
+    const unsigned int rank     = dealii::Utilities::MPI::this_mpi_process(comm);
+    const unsigned int n_ranks  = dealii::Utilities::MPI::n_mpi_processes(comm);
+    const unsigned int n_files  = std::max(1u, std::min(parameters.groups, n_ranks));
+    const unsigned int n_digits = dealii::Utilities::needed_digits(n_files - 1);
+    const std::string  stem =
+      parameters.base_name + "_" + dealii::Utilities::int_to_string(n_records(), 5) + ".";
+    const std::string  folder = parameters.directory + "/";
+    const unsigned int color  = rank % n_files;
+    const std::string  piece  = stem + dealii::Utilities::int_to_string(color, n_digits) + ".vtu";
+    const std::string  part   = folder + piece + ".part";
+
+    MPI_Comm group;
+    MPI_Comm_split(comm, color, rank, &group);
+    data_out.write_vtu_in_parallel(part, group);
+    const bool group_root = dealii::Utilities::MPI::this_mpi_process(group) == 0;
+    MPI_Comm_free(&group);
+    if (group_root)
+      rename_file(part, folder + piece);
+    MPI_Barrier(comm);
+
+    const std::string pvtu = stem + "pvtu";
     records.emplace_back(time, pvtu);
-    if (dealii::Utilities::MPI::this_mpi_process(comm) == 0)
+    if (rank == 0)
       {
-        std::ofstream pvd(parameters.directory + "/" + parameters.base_name + ".pvd");
-        dealii::DataOutBase::write_pvd_record(pvd, records);
+        std::vector<std::string> pieces;
+        for (unsigned int i = 0; i < n_files; ++i)
+          pieces.push_back(stem + dealii::Utilities::int_to_string(i, n_digits) + ".vtu");
+        {
+          std::ofstream out(folder + pvtu + ".part");
+          data_out.write_pvtu_record(out, pieces);
+          if (!out)
+            throw std::runtime_error("cannot write '" + folder + pvtu + ".part'");
+        }
+        rename_file(folder + pvtu + ".part", folder + pvtu);
+        const std::string pvd = folder + parameters.base_name + ".pvd";
+        {
+          std::ofstream out(pvd + ".part");
+          dealii::DataOutBase::write_pvd_record(out, records);
+          if (!out)
+            throw std::runtime_error("cannot write '" + pvd + ".part'");
+        }
+        rename_file(pvd + ".part", pvd);
       }
   }
 
@@ -137,11 +234,17 @@ namespace hyfe
             columns.push_back(row[i].first);
             out << (i ? "," : "") << row[i].first;
           }
-        out << '\n';
+        out << '\n' << std::flush;
       }
+    // the whole line in one write, so that a killed run leaves whole lines only
+    std::ostringstream line;
+    line << std::setprecision(12);
     for (std::size_t i = 0; i < row.size(); ++i)
-      out << (i ? "," : "") << row[i].second;
-    out << std::endl;
+      line << (i ? "," : "") << row[i].second;
+    line << '\n';
+    const std::string text = line.str();
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.flush();
   }
 
   std::string

@@ -34,6 +34,14 @@ namespace hyfe
     /** @brief Reads `subsection output`. */
     void
     parse_parameters(dealii::ParameterHandler &prm);
+
+    /**
+     * @brief Throws InputError, naming the entry, if the output cannot be written where the
+     * parameters say: an empty or path-like base name, an empty or too long folder name, a file
+     * where the folder or one of its parents should be, a parent that is not writable. Creates nothing.
+     */
+    void
+    check() const;
   };
 
   /** @brief Creates @p directory (and its parents) on rank 0; collective. */

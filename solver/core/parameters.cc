@@ -9,11 +9,15 @@
 #include <boost/property_tree/ptree.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <set>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "solver/core/exceptions.h"
+#include "solver/core/parameter_check.h"
 
 namespace hyfe
 {
@@ -35,7 +39,7 @@ namespace hyfe
     {
       std::string out;
       for (std::size_t i = 0; i < s.size(); ++i)
-        if (s[i] == '_' && i + 2 < s.size() + 0 && std::isxdigit(s[i + 1]) && std::isxdigit(s[i + 2]))
+        if (s[i] == '_' && i + 2 < s.size() && std::isxdigit(s[i + 1]) && std::isxdigit(s[i + 2]))
           {
             out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
             i += 2;
@@ -43,170 +47,6 @@ namespace hyfe
         else
           out += s[i];
       return out;
-    }
-
-    /** Declared names of one subsection: entries and subsections. */
-    struct Section
-    {
-      std::vector<std::string>           entries;
-      std::map<std::string, std::string> patterns; ///< entry -> pattern description
-      std::map<std::string, Section>     subsections;
-    };
-
-    Section
-    to_section(const boost::property_tree::ptree &tree)
-    {
-      Section section;
-      for (const auto &child : tree)
-        {
-          const std::string name = demangle(child.first);
-          // in deal.II's JSON output, an entry is a node with a "value" child
-          if (child.second.count("value") > 0)
-            {
-              section.entries.push_back(name);
-              section.patterns[name] = child.second.get<std::string>("pattern_description", "");
-            }
-          else
-            section.subsections[name] = to_section(child.second);
-        }
-      return section;
-    }
-
-    std::size_t
-    edit_distance(const std::string &a, const std::string &b)
-    {
-      std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-      for (std::size_t j = 0; j <= b.size(); ++j)
-        prev[j] = j;
-      for (std::size_t i = 1; i <= a.size(); ++i)
-        {
-          cur[0] = i;
-          for (std::size_t j = 1; j <= b.size(); ++j)
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-          std::swap(prev, cur);
-        }
-      return prev[b.size()];
-    }
-
-    std::string
-    suggestion(const std::string &name, const std::vector<std::string> &candidates)
-    {
-      std::string best;
-      std::size_t best_distance = std::max<std::size_t>(3, name.size() / 3) + 1;
-      for (const auto &c : candidates)
-        {
-          const std::size_t d = edit_distance(name, c);
-          if (d < best_distance)
-            {
-              best_distance = d;
-              best          = c;
-            }
-        }
-      return best.empty() ? "" : " Did you mean '" + best + "'?";
-    }
-
-    std::string
-    join(const std::vector<std::string> &names)
-    {
-      std::string s;
-      for (const auto &n : names)
-        s += (s.empty() ? "'" : ", '") + n + "'";
-      return s.empty() ? "(none)" : s;
-    }
-
-    std::string
-    path_of(const std::vector<std::string> &stack)
-    {
-      std::string s;
-      for (const auto &n : stack)
-        s += (s.empty() ? "" : "/") + n;
-      return s.empty() ? "the top level" : "subsection '" + s + "'";
-    }
-
-    /** hyfe's own check of a .prm file against the declared names, with suggestions. */
-    void
-    check_prm_names(const dealii::ParameterHandler &prm, const std::string &file)
-    {
-      std::ostringstream json;
-      prm.print_parameters(json, dealii::ParameterHandler::JSON);
-      boost::property_tree::ptree tree;
-      std::istringstream          json_in(json.str());
-      boost::property_tree::read_json(json_in, tree);
-      const Section root = to_section(tree);
-
-      std::ifstream                in(file);
-      std::vector<const Section *> sections{&root};
-      std::vector<std::string>     stack;
-      std::string                  line;
-      unsigned int                 line_number = 0;
-      bool                         continued   = false;
-      while (std::getline(in, line))
-        {
-          ++line_number;
-          const bool  this_continued = continued;
-          const auto  hash           = line.find('#');
-          std::string text           = trim(hash == std::string::npos ? line : line.substr(0, hash));
-          continued                  = !text.empty() && text.back() == '\\';
-          if (this_continued || text.empty())
-            continue;
-          const std::string where =
-            "error in parameter file '" + file + "', line " + std::to_string(line_number) + ": ";
-          std::istringstream words(text);
-          std::string        keyword;
-          words >> keyword;
-          if (keyword == "subsection")
-            {
-              const std::string name = trim(text.substr(keyword.size()));
-              const Section    &s    = *sections.back();
-              const auto        it   = s.subsections.find(name);
-              if (it == s.subsections.end())
-                {
-                  std::vector<std::string> names;
-                  for (const auto &sub : s.subsections)
-                    names.push_back(sub.first);
-                  throw InputError(where + "unknown subsection '" + name + "' in " + path_of(stack) + "." +
-                                   suggestion(name, names) + "\n  Valid subsections here: " + join(names));
-                }
-              sections.push_back(&it->second);
-              stack.push_back(name);
-            }
-          else if (keyword == "end")
-            {
-              if (stack.empty())
-                throw InputError(where + "'end' without a matching 'subsection'");
-              sections.pop_back();
-              stack.pop_back();
-            }
-          else if (keyword == "set")
-            {
-              const auto eq = text.find('=');
-              if (eq == std::string::npos)
-                throw InputError(where + "expected 'set <entry> = <value>', found '" + text + "'");
-              const std::string name    = trim(text.substr(3, eq - 3));
-              const auto       &entries = sections.back()->entries;
-              if (std::find(entries.begin(), entries.end(), name) == entries.end())
-                throw InputError(where + "unknown entry '" + name + "' in " + path_of(stack) + "." +
-                                 suggestion(name, entries) + "\n  Valid entries here: " + join(entries));
-              const std::string value       = trim(text.substr(eq + 1));
-              const std::string description = sections.back()->patterns.at(name);
-              const auto        pattern     = dealii::Patterns::pattern_factory(description);
-              if (!continued && pattern && !pattern->match(value))
-                {
-                  std::string full_name;
-                  for (const auto &n : stack)
-                    full_name += n + "/";
-                  throw InputError(where + "the value '" + value + "' of entry '" + full_name + name +
-                                   "' is not valid.\n  Valid values: " + description);
-                }
-            }
-          else if (keyword != "include")
-            throw InputError(
-              where + "cannot read '" + text +
-              "': a line is 'subsection <name>', 'end', 'set <entry> = <value>' or a # comment");
-        }
-      if (!stack.empty())
-        throw InputError("error in parameter file '" + file + "': " + path_of(stack) +
-                         " is not closed by 'end'");
     }
   } // namespace
 
@@ -252,22 +92,25 @@ namespace hyfe
   parse_parameter_file(dealii::ParameterHandler &prm, const std::string &file)
   {
     parameter_file_folder_storage() = folder_of(file);
-    {
-      std::ifstream in(file);
-      if (!in)
-        throw InputError("cannot open parameter file '" + file + "'");
-    }
-    const bool is_json = file.size() > 5 && file.substr(file.size() - 5) == ".json";
-    if (!is_json)
-      check_prm_names(prm, file);
+    const bool     is_json = file.size() > 5 && file.substr(file.size() - 5) == ".json";
+    EntryLocations locations;
+    // hyfe's own checks first (names, values, duplicates, includes), with file and line; deal.II
+    // then parses the checked text (includes expanded, no byte-order mark)
+    const std::string text =
+      is_json ? check_json_file(prm, file, locations) : check_prm_file(prm, file, locations);
     try
       {
-        prm.parse_input(file, "", false, false);
+        std::istringstream in(text);
+        if (is_json)
+          prm.parse_input_from_json(in, false);
+        else
+          prm.parse_input(in, file, "", false);
       }
     catch (const std::exception &e)
       {
         throw InputError("error in parameter file '" + file + "': " + exception_message(e));
       }
+    check_documented_ranges(prm, file, locations);
   }
 
   std::string
@@ -304,6 +147,16 @@ namespace hyfe
     return ids;
   }
 
+  namespace
+  {
+    /** Names that a constant must not take: the variables and muparser's (and deal.II's) functions. */
+    const std::set<std::string> reserved_names{
+      "x",     "y",    "z",    "t",    "pi",    "sin",   "cos",   "tan",  "asin", "acos",
+      "atan",  "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "log2",  "log10", "log", "ln",
+      "exp",   "sqrt", "sign", "rint", "abs",   "min",   "max",   "sum",   "avg",  "if",   "pow",
+      "floor", "ceil", "cot",  "csc",  "sec",   "erfc",  "rand",  "rand_seed", "atan2", "fmod"};
+  } // namespace
+
   std::map<std::string, double>
   parse_constants(const std::string &text, const std::string &entry)
   {
@@ -316,9 +169,25 @@ namespace hyfe
         const std::string name  = trim(item.substr(0, eq));
         const std::string value = trim(item.substr(eq + 1));
         char             *end   = nullptr;
-        const double      v     = std::strtod(value.c_str(), &end);
+        errno                   = 0;
+        const double v          = std::strtod(value.c_str(), &end);
         if (name.empty() || value.empty() || *end != '\0')
           throw InputError("entry '" + entry + "': '" + item + "' is not of the form name=number");
+        if (!std::isalpha(static_cast<unsigned char>(name[0])) ||
+            std::any_of(name.begin(), name.end(), [](const char c) {
+              return !std::isalnum(static_cast<unsigned char>(c)) && c != '_';
+            }))
+          throw InputError("entry '" + entry + "': the constant name '" + name +
+                           "' is not a name (a letter, then letters, digits or '_')");
+        if (reserved_names.count(name))
+          throw InputError("entry '" + entry + "': the constant name '" + name +
+                           "' is reserved: it is a variable of the expressions (a coordinate x, y, z or the "
+                           "time t) or a function or constant of the expression parser; choose another name");
+        if (constants.count(name))
+          throw InputError("entry '" + entry + "': the constant '" + name + "' is given twice");
+        if (!std::isfinite(v) || errno == ERANGE)
+          throw InputError("entry '" + entry + "': the constant '" + item +
+                           "' is not a finite number in double precision");
         constants[name] = v;
       }
     return constants;
@@ -355,6 +224,15 @@ namespace hyfe
         std::cerr.rdbuf(cerr_buffer);
         throw InputError("entry '" + entry + "': cannot parse the expression '" + expression +
                          "' (variables " + variables + "): " + exception_message(e));
+      }
+    catch (...)
+      {
+        // muparser's own exceptions (mu::ParserError) are not std::exceptions
+        std::cerr.rdbuf(cerr_buffer);
+        std::string detail = trim(parser_output.str());
+        throw InputError("entry '" + entry + "': cannot parse the expression '" + expression +
+                         "' (variables " + variables + (constants.size() > 1 ? ", and the function constants" : "") +
+                         ")" + (detail.empty() ? "" : ": " + detail));
       }
     f->set_formula(dealii::AutoDerivativeFunction<dim>::FourthOrder);
     return f;

@@ -283,6 +283,22 @@ namespace hyfe
       check_boundary_ids(const std::set<types::boundary_id> &mesh_ids) const override;
       void
       prepare_coarse_mesh() override;
+      std::vector<DataExpression<dim>>
+      data_expressions() const override
+      {
+        const std::string p = "navier stokes/";
+        return {{body_force.get(), p + "body force"},
+                {initial_velocity.get(), p + "initial velocity", Sign::any, true},
+                {initial_pressure.get(), p + "initial pressure", Sign::any, true},
+                {exact_velocity.get(), p + "exact velocity"},
+                {exact_pressure.get(), p + "exact pressure"},
+                {velocity_ids.empty() ? nullptr : velocity_value.get(), p + "boundary conditions/velocity value", Sign::any, false, velocity_ids}};
+      }
+      double
+      dofs_per_cell() const override
+      {
+        return dim * std::pow(degree, dim) + std::pow(degree - 1, dim);
+      }
       double
       propose_time_step(double max_step) const override;
       void
@@ -545,6 +561,14 @@ namespace hyfe
     void
     NavierStokes<dim>::prepare_coarse_mesh()
     {
+      // probes and profiles outside the domain would give nan in forces.csv and the profiles
+      for (const auto &p : pressure_points)
+        check_point_in_mesh(context.triangulation, p, "navier stokes/forces/pressure points");
+      for (const auto &l : lines)
+        {
+          check_point_in_mesh(context.triangulation, l.start, "navier stokes/profiles/lines");
+          check_point_in_mesh(context.triangulation, l.end, "navier stokes/profiles/lines");
+        }
       std::vector<
         GridTools::PeriodicFacePair<typename parallel::distributed::Triangulation<dim>::cell_iterator>>
         pairs;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "solver/core/data_check.h"
 #include "solver/core/module.h"
 
 namespace dealii
@@ -70,6 +71,23 @@ namespace hyfe
     virtual void
     prepare_coarse_mesh()
     {
+    }
+
+    /**
+     * @brief The data expressions of the parameter file (coefficients, initial and boundary
+     * data), which the Simulation evaluates on the mesh before the first step.
+     */
+    virtual std::vector<DataExpression<dim>>
+    data_expressions() const
+    {
+      return {};
+    }
+
+    /** @brief DoFs per active cell on a large mesh, for the estimate of a run's size. */
+    virtual double
+    dofs_per_cell() const
+    {
+      return 1.;
     }
 
     /** @brief The step to take next, at most @p max_step (e.g. limited by a CFL number). */

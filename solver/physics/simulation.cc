@@ -5,9 +5,11 @@
 #include <deal.II/distributed/tria.h>
 
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 
@@ -24,6 +26,18 @@
 namespace hyfe
 {
   using namespace dealii;
+
+  namespace
+  {
+    /** The signal (SIGTERM, SIGINT) received during a run, 0 if none; set by the handler. */
+    volatile std::sig_atomic_t interrupt_signal = 0;
+
+    extern "C" void
+    on_interrupt(const int signal)
+    {
+      interrupt_signal = signal;
+    }
+  } // namespace
 
   void
   declare_all_parameters(ParameterHandler &prm)
@@ -83,14 +97,20 @@ namespace hyfe
         mesh.check_files();
         adaptivity.parse_parameters(prm);
         output.parse_parameters(prm);
+        output.check();
         prm.enter_subsection("time");
         start_time = prm.get_double("start time");
         end_time   = prm.get_double("end time");
         time_step  = prm.get_double("time step");
         scheme     = prm.get("scheme");
         prm.leave_subsection();
-        if (time_step <= 0.)
-          throw InputError("entry 'time/time step' must be > 0");
+        auto number = [](const double v) {
+          std::ostringstream s;
+          s << std::setprecision(12) << v;
+          return s.str();
+        };
+        if (!(time_step > 0.))
+          throw InputError("entry 'time/time step' must be > 0, not " + number(time_step));
         if (scheme == "steady")
           {
             if (end_time <= start_time)
@@ -99,11 +119,16 @@ namespace hyfe
             time_step = end_time - start_time;
           }
         const double steps = scheme == "steady" ? 1. : (end_time - start_time) / time_step;
-        n_steps            = static_cast<unsigned int>(std::llround(steps));
+        if (steps > max_steps)
+          throw InputError("entries 'time/end time' = " + number(end_time) + ", 'time/start time' = " +
+                           number(start_time) + " and 'time/time step' = " + number(time_step) + " make " +
+                           number(steps) + " time steps, more than the " + number(max_steps) +
+                           " that hyfe allows in one run: check the units of the times and the step");
+        n_steps = static_cast<unsigned int>(std::llround(steps));
         if (steps < 0.5 || std::abs(steps - n_steps) > 1e-8 * std::max(1., steps))
-          throw InputError(
-            "entries 'time/end time' - 'time/start time' (" + std::to_string(end_time - start_time) +
-            ") must be a positive multiple of 'time/time step' (" + std::to_string(time_step) + ")");
+          throw InputError("entries 'time/end time' - 'time/start time' (" + number(end_time - start_time) +
+                           ") must be a positive multiple of 'time/time step' (" + number(time_step) +
+                           "); it is " + number(steps) + " steps");
 
         prm.enter_subsection("mesh mover");
         mesh_mover = create_module<MeshMover<dim>>(prm);
@@ -131,9 +156,28 @@ namespace hyfe
         create_coarse_mesh(triangulation, mesh);
         physics->check_boundary_ids(global_boundary_ids(triangulation));
         physics->prepare_coarse_mesh();
+        check_problem_size(static_cast<double>(triangulation.n_global_active_cells()) *
+                             std::pow(2., dim * mesh.global_refinements),
+                           physics->dofs_per_cell(),
+                           mesh.global_refinements,
+                           comm);
+        check_data_on_mesh(triangulation, physics->data_expressions(), data_times(), false);
       }
 
+      /**
+       * @brief Refines the mesh globally and evaluates the data expressions at its vertices
+       * (collective): a data expression that is not finite somewhere is an input error, found
+       * before any computation.
+       */
       void
+      refine_and_check()
+      {
+        triangulation.refine_global(mesh.global_refinements);
+        check_data_on_mesh(triangulation, physics->data_expressions(), data_times(), true);
+      }
+
+      /** @brief Runs the time loop; returns the exit status (0, or 128 + the signal that interrupted it). */
+      int
       run(ParameterHandler &prm)
       {
         const bool root = Utilities::MPI::this_mpi_process(comm) == 0;
@@ -151,7 +195,6 @@ namespace hyfe
               }
             prm.print_parameters(expanded, ParameterHandler::PRM);
           }
-        triangulation.refine_global(mesh.global_refinements);
         physics->setup(start_time);
 
         VtuWriter                                         writer(output, comm);
@@ -231,6 +274,18 @@ namespace hyfe
             stats.write_row(row);
             if (step % output.progress_interval == 0 || last)
               progress.print(step, info.time, physics->progress_text());
+
+            // a SIGTERM or SIGINT on any rank (a scheduler's wall-time limit, Ctrl-C) stops every
+            // rank here, at the end of a step whose rows and records are complete on disk
+            const int signal = Utilities::MPI::max(static_cast<int>(interrupt_signal), comm);
+            if (signal != 0 && !last)
+              {
+                if (root)
+                  std::cout << "hyfe: interrupted by " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+                            << " after step " << step << " (t = " << info.time << "); stats.csv and "
+                            << output.base_name << ".pvd are complete up to that step" << std::endl;
+                return 128 + signal;
+              }
           }
 
         if (root)
@@ -245,9 +300,17 @@ namespace hyfe
             std::cout << "  output: " << output.directory << "/" << output.base_name << ".pvd ("
                       << writer.n_records() << " records), " << output.directory << "/stats.csv" << std::endl;
           }
+        return 0;
       }
 
     private:
+      /** The times at which the data expressions are checked: start, middle and end. */
+      std::vector<double>
+      data_times() const
+      {
+        return {start_time, 0.5 * (start_time + end_time), end_time};
+      }
+
       MPI_Comm                                  comm;
       parallel::distributed::Triangulation<dim> triangulation;
       std::string                               parameter_file;
@@ -256,6 +319,8 @@ namespace hyfe
       OutputParameters                          output;
       double                                    start_time = 0, end_time = 0, time_step = 0;
       unsigned int                              n_steps = 0;
+      /** More steps than this in one run are an input error (a time step in the wrong unit). */
+      static constexpr double max_steps = 1e9;
       std::string                               scheme;
       std::unique_ptr<MeshMover<dim>>           mesh_mover;
       std::unique_ptr<ClosureModel<dim>>        closure;
@@ -287,6 +352,10 @@ namespace hyfe
         {
           message = exception_message(e);
         }
+      catch (...)
+        {
+          message = "an unexpected error (an exception that is not a std::exception)";
+        }
       const unsigned int rank = Utilities::MPI::this_mpi_process(comm);
       const unsigned int failed =
         Utilities::MPI::min(message.empty() ? Utilities::MPI::n_mpi_processes(comm) : rank, comm);
@@ -315,10 +384,14 @@ namespace hyfe
     // run may have happened on this rank alone (a file that it cannot write, a failure inside a
     // library), while the other ranks go on into the next collective call: it stops the whole job
     // at once instead
+    collectively<InputError>(comm, [&] { simulation->refine_and_check(); });
+    int status = 0;
+    std::signal(SIGTERM, on_interrupt);
+    std::signal(SIGINT, on_interrupt);
     collectively<RunError>(comm, [&] {
       try
         {
-          simulation->run(prm);
+          status = simulation->run(prm);
         }
       catch (const RunError &)
         {
@@ -335,7 +408,7 @@ namespace hyfe
           MPI_Abort(comm, 2);
         }
     });
-    return 0;
+    return status;
   }
 
   int

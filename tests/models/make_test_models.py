@@ -56,7 +56,14 @@ def save(module, name, contract_text):
     path = os.path.join(HERE, name)
     extra = {"contract.json": contract_text} if contract_text is not None else {}
     torch.jit.save(torch.jit.script(module), path, _extra_files=extra)
+    write_sha256(path)
     return path
+
+
+def write_sha256(path):
+    """The side file <model>.sha256 (as sha256sum writes it) that hyfe checks the model against."""
+    with open(path + ".sha256", "w") as f:
+        f.write("%s  %s\n" % (hashlib.sha256(open(path, "rb").read()).hexdigest(), os.path.basename(path)))
 
 
 def main():
@@ -71,8 +78,8 @@ def main():
                   outputs=("lower", "diag"), normalisation="diagonal-scaling-v1"))
     with open(os.path.join(HERE, "corrupt.pt"), "wb") as f:
         f.write(b"this is not a TorchScript archive\n")
-    with open(os.path.join(HERE, "scale.pt.sha256"), "w") as f:
-        f.write(hashlib.sha256(open(ok, "rb").read()).hexdigest() + "\n")
+    write_sha256(os.path.join(HERE, "corrupt.pt"))
+    assert os.path.exists(ok + ".sha256")
     print("wrote the test models in", HERE)
 
 

@@ -13,7 +13,7 @@ The same two folders swapped (the error on rank 0) and the good folder on both r
 And an error during the run on one rank only: rank 1 cannot write its vtu file of the second record
 (a directory of that name is in the way). The job must stop within the timeout with exit status 2 and
 rank 1's message naming the file, after the first record was written. An error during the run that
-every rank meets together (the output folder cannot be created) must stay one message, without MPI_Abort.
+every rank meets together (rank 0 cannot open stats.csv) must stay one message, without MPI_Abort.
 """
 
 import os
@@ -67,7 +67,8 @@ def main():
     if args.torch:
         learned = ht.merge(GOOD, {"advection diffusion": {"linear solver": {"preconditioner": {
             "type": "learned-ic", "learned-ic": {"model file": "model.pt"}}}}})
-        cases.append(("model_file_on_one_rank", {"case.prm": learned, "model.pt": model}, {"case.prm": learned},
+        cases.append(("model_file_on_one_rank", {"case.prm": learned, "model.pt": model,
+                                                         "model.pt.sha256": model + ".sha256"}, {"case.prm": learned},
                       [("names the module", r"learned-ic"), ("names the model file", r"model\.pt")]))
 
     for name, good_files, bad_files, patterns in cases:
@@ -119,15 +120,16 @@ def main():
 
     # an error during the run that every rank meets together stays one clean message, no abort
     folder = os.path.join(args.work, "run_error_on_every_rank")
-    os.makedirs(folder)
-    open(os.path.join(folder, "output"), "w").close()  # a file where the output folder should be
+    # a folder where stats.csv should be: rank 0 cannot open it, after the checks of the input passed
+    # (a file where the output folder should be is an input error now, found by --validate)
+    os.makedirs(os.path.join(folder, "output", "stats.csv"))
     ht.write_prm(os.path.join(folder, "case.prm"), GOOD)
     r = ht.run(args.mpirun, args.hyfe, ["case.prm"], np=2, cwd=folder, timeout=timeout)
     what = "run error on every rank"
     checker.check(not r.timed_out and r.returncode == 2, "%s: exit status 2 (got %s)" % (what, r.returncode),
                   r.describe())
     lines = [line for line in r.stderr.splitlines() if line.startswith("hyfe:")]
-    checker.check(len(lines) == 1 and "cannot create the output directory" in lines[0] and "MPI_ABORT" not in r.output,
+    checker.check(len(lines) == 1 and "cannot write" in lines[0] and "stats.csv" in lines[0] and "MPI_ABORT" not in r.output,
                   "%s: one message, naming the output directory, and no MPI_Abort" % what, r.describe())
     checker.finish()
 
