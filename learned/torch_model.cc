@@ -147,10 +147,11 @@ namespace hyfe
       const std::string side = file + ".sha256";
       std::ifstream     in(side);
       if (!in)
-        throw InputError(where + ": there is no side file '" + side +
-                         "' with the SHA-256 that the model was saved with, which hyfe checks to find a corrupt "
-                         "or changed file; the scripts of learned/training write it, and 'sha256sum " + file +
-                         " > " + side + "' makes it for a model that you trust");
+        throw InputError(
+          where + ": there is no side file '" + side +
+          "' with the SHA-256 that the model was saved with, which hyfe checks to find a corrupt "
+          "or changed file; the scripts of learned/training write it, and 'sha256sum " +
+          file + " > " + side + "' makes it for a model that you trust");
       std::string recorded;
       in >> recorded;
       if (recorded != sha256)

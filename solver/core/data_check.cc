@@ -11,7 +11,6 @@
 #include <cmath>
 #include <iomanip>
 #include <sstream>
-
 #include <unistd.h>
 
 #include "solver/core/exceptions.h"
@@ -121,11 +120,12 @@ namespace hyfe
                     if (problem.empty())
                       continue;
                     d.function->set_time(saved);
-                    throw InputError("entry '" + d.entry + "' " + problem + ": it is " + format_number(v) +
-                                     (n > 1 ? " in component " + std::to_string(c + 1) : "") + " at the point " +
-                                     format_point(p) + (d.boundary_ids.empty() ? "" : " on the boundary") +
-                                     " at t = " + format_number(t) +
-                                     " (checked at the mesh's vertices and cell centres before the first step)");
+                    throw InputError(
+                      "entry '" + d.entry + "' " + problem + ": it is " + format_number(v) +
+                      (n > 1 ? " in component " + std::to_string(c + 1) : "") + " at the point " +
+                      format_point(p) + (d.boundary_ids.empty() ? "" : " on the boundary") +
+                      " at t = " + format_number(t) +
+                      " (checked at the mesh's vertices and cell centres before the first step)");
                   }
               }
           }

@@ -12,9 +12,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
-#include <map>
 
 #include "solver/core/exceptions.h"
 #include "solver/core/parameters.h"
@@ -128,7 +128,7 @@ namespace hyfe
     if (file_type != 0)
       return; // a binary file: deal.II's reader checks it
     std::set<std::string> sections{"MeshFormat"};
-    std::string           open = "MeshFormat";
+    std::string           open     = "MeshFormat";
     long                  declared = -1, counted = 0;
     while (next())
       {
@@ -147,12 +147,13 @@ namespace hyfe
         if (name.rfind("End", 0) == 0)
           {
             if (open.empty() || name != "End" + open)
-              throw InputError(where + "is corrupt: line " + std::to_string(number) + " is '" + line + "', but " +
+              throw InputError(where + "is corrupt: line " + std::to_string(number) + " is '" + line +
+                               "', but " +
                                (open.empty() ? "no section is open" : "section $" + open + " is open"));
             if (version == 2.2 && (open == "Nodes" || open == "Elements") && declared != counted)
-              throw InputError(where + "is corrupt: section $" + open + " declares " + std::to_string(declared) +
-                               " entries but has " + std::to_string(counted) + " (line " + std::to_string(number) +
-                               ")");
+              throw InputError(where + "is corrupt: section $" + open + " declares " +
+                               std::to_string(declared) + " entries but has " + std::to_string(counted) +
+                               " (line " + std::to_string(number) + ")");
             open.clear();
             continue;
           }
@@ -165,8 +166,8 @@ namespace hyfe
         sections.insert(name);
       }
     if (!open.empty())
-      throw InputError(where + "is truncated: section $" + open + " has no $End" + open + " (the file ends at line " +
-                       std::to_string(number) + ")");
+      throw InputError(where + "is truncated: section $" + open + " has no $End" + open +
+                       " (the file ends at line " + std::to_string(number) + ")");
     for (const std::string required : {"Nodes", "Elements"})
       if (sections.count(required) == 0)
         throw InputError(where + "is incomplete: it has no $" + required + " section");

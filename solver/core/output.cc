@@ -10,7 +10,6 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
-
 #include <unistd.h>
 
 #include "solver/core/exceptions.h"
@@ -69,8 +68,9 @@ namespace hyfe
   {
     namespace fs = std::filesystem;
     if (base_name.empty())
-      throw InputError("entry 'output/base name' is empty; it is the prefix of the .pvd, .pvtu and .vtu files "
-                       "(for example 'solution')");
+      throw InputError(
+        "entry 'output/base name' is empty; it is the prefix of the .pvd, .pvtu and .vtu files "
+        "(for example 'solution')");
     if (base_name.find('/') != std::string::npos || base_name == "." || base_name == "..")
       throw InputError("entry 'output/base name' = '" + base_name +
                        "' is not a file name: it must not contain '/'; put folders into 'output/directory'");
@@ -80,13 +80,15 @@ namespace hyfe
     const std::string longest = base_name + "_00000.0000.vtu.part";
     if (longest.size() > 255)
       throw InputError("entry 'output/base name' is too long: the file names it makes would have " +
-                       std::to_string(longest.size()) + " characters, more than the 255 that a file name may have");
+                       std::to_string(longest.size()) +
+                       " characters, more than the 255 that a file name may have");
     std::error_code ec;
     const fs::path  folder = fs::absolute(directory, ec).lexically_normal();
     for (const auto &component : folder)
       if (component.string().size() > 255)
         throw InputError("entry 'output/directory' = '" + directory + "': the folder name '" +
-                         component.string().substr(0, 40) + "...' has " + std::to_string(component.string().size()) +
+                         component.string().substr(0, 40) + "...' has " +
+                         std::to_string(component.string().size()) +
                          " characters, more than the 255 that a file name may have");
     if (folder.string().size() + 1 + longest.size() >= 4096)
       throw InputError("entry 'output/directory' = '" + directory.substr(0, 60) +

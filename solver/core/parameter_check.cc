@@ -159,9 +159,7 @@ namespace hyfe
     }
 
     std::string
-    unknown_subsection(const std::string              &name,
-                       const Section                  &s,
-                       const std::vector<std::string> &stack)
+    unknown_subsection(const std::string &name, const Section &s, const std::vector<std::string> &stack)
     {
       const auto names = subsection_names(s);
       return "unknown subsection '" + name + "' in " + path_of(stack) + "." + suggestion(name, names) +
@@ -227,8 +225,9 @@ namespace hyfe
               out.push_back({line, file, number});
               continue;
             }
-          const std::string where = "error in parameter file '" + file + "', line " + std::to_string(number) + ": ";
-          std::string       name  = trim(line.substr(line.find(keyword) + keyword.size()));
+          const std::string where =
+            "error in parameter file '" + file + "', line " + std::to_string(number) + ": ";
+          std::string name = trim(line.substr(line.find(keyword) + keyword.size()));
           if (const auto hash = name.find('#'); hash != std::string::npos)
             name = trim(name.substr(0, hash));
           if (name.empty())
@@ -242,7 +241,8 @@ namespace hyfe
               for (const auto &c : chain)
                 cycle += "'" + std::filesystem::path(c).filename().string() + "' includes ";
               throw InputError(where + "'include " + name + "' makes a cycle: " + cycle + "'" + name +
-                               "' again" + (canonical == chain.back() ? " (a file that includes itself)" : ""));
+                               "' again" +
+                               (canonical == chain.back() ? " (a file that includes itself)" : ""));
             }
           if (chain.size() > 20)
             throw InputError(where + "'include " + name + "': more than 20 nested includes");
@@ -253,9 +253,9 @@ namespace hyfe
           catch (const InputError &e)
             {
               const std::string message = e.what();
-              throw InputError(message.rfind("error in parameter file", 0) == 0 ?
-                                 message :
-                                 where + "'include " + name + "': " + message);
+              throw InputError(message.rfind("error in parameter file", 0) == 0
+                                 ? message
+                                 : where + "'include " + name + "': " + message);
             }
         }
       chain.pop_back();
@@ -286,8 +286,8 @@ namespace hyfe
         {
           const std::string  name   = demangle(child.first);
           const unsigned int number = json_line_of(lines, child.first, from);
-          const std::string  at     = "file '" + file + "'" + (number ? ", line " + std::to_string(number) : "");
-          const std::string  where  = "error in parameter file '" + file + "'" +
+          const std::string  at = "file '" + file + "'" + (number ? ", line " + std::to_string(number) : "");
+          const std::string  where = "error in parameter file '" + file + "'" +
                                     (number ? ", line " + std::to_string(number) : "") + ": ";
           if (!seen.insert(name).second)
             throw InputError(where + "'" + full_name(stack, name) + "' is given twice in " + path_of(stack) +
@@ -296,9 +296,10 @@ namespace hyfe
           if (is_entry)
             {
               if (std::find(section.entries.begin(), section.entries.end(), name) == section.entries.end())
-                throw InputError(where + (section.subsections.count(name) ?
-                                            "'" + name + "' is a subsection, not an entry: give it an object" :
-                                            unknown_entry(name, section, stack)));
+                throw InputError(where +
+                                 (section.subsections.count(name)
+                                    ? "'" + name + "' is a subsection, not an entry: give it an object"
+                                    : unknown_entry(name, section, stack)));
               const std::string value =
                 child.second.empty() ? child.second.data() : child.second.get<std::string>("value");
               check_value(section, stack, name, value, where);
@@ -309,11 +310,12 @@ namespace hyfe
               const auto it = section.subsections.find(name);
               if (it == section.subsections.end())
                 throw InputError(where + (std::find(section.entries.begin(), section.entries.end(), name) !=
-                                              section.entries.end() ?
-                                            "'" + name + "' is an entry, not a subsection: give it a string" :
-                                            unknown_subsection(name, section, stack)));
+                                              section.entries.end()
+                                            ? "'" + name + "' is an entry, not a subsection: give it a string"
+                                            : unknown_subsection(name, section, stack)));
               stack.push_back(name);
-              check_json_node(child.second, it->second, stack, lines, number ? number - 1 : from, file, locations);
+              check_json_node(
+                child.second, it->second, stack, lines, number ? number - 1 : from, file, locations);
               stack.pop_back();
             }
         }
@@ -369,18 +371,19 @@ namespace hyfe
             continue; // the pattern reports it
           for (const auto &b : documented_bounds(section.documentation.at(name)))
             {
-              const bool ok = b.lower ? (b.strict ? v > b.value : v >= b.value) :
-                                        (b.strict ? v < b.value : v <= b.value);
+              const bool ok =
+                b.lower ? (b.strict ? v > b.value : v >= b.value) : (b.strict ? v < b.value : v <= b.value);
               if (ok)
                 continue;
-              const std::string entry = full_name(stack, name);
-              const auto        it    = locations.find(entry);
+              const std::string  entry = full_name(stack, name);
+              const auto         it    = locations.find(entry);
               std::ostringstream bound;
               bound << (b.lower ? (b.strict ? "> " : ">= ") : (b.strict ? "< " : "<= ")) << b.value;
-              throw InputError((it == locations.end() ? "error in parameter file '" + file + "' (a default value)" :
-                                                        "error in parameter " + it->second) +
-                               ": the value '" + text + "' of entry '" + entry + "' is not valid: it must be " +
-                               bound.str() + ".\n  Documentation: " + section.documentation.at(name));
+              throw InputError(
+                (it == locations.end() ? "error in parameter file '" + file + "' (a default value)"
+                                       : "error in parameter " + it->second) +
+                ": the value '" + text + "' of entry '" + entry + "' is not valid: it must be " +
+                bound.str() + ".\n  Documentation: " + section.documentation.at(name));
             }
         }
       for (const auto &[name, sub] : section.subsections)
@@ -407,13 +410,15 @@ namespace hyfe
     std::ostringstream buffer;
     buffer << in.rdbuf();
     std::string text = buffer.str();
-    if (text.size() >= 2 && ((text[0] == '\xff' && text[1] == '\xfe') || (text[0] == '\xfe' && text[1] == '\xff')))
+    if (text.size() >= 2 &&
+        ((text[0] == '\xff' && text[1] == '\xfe') || (text[0] == '\xfe' && text[1] == '\xff')))
       throw InputError("cannot read parameter file '" + file +
                        "': it is encoded in UTF-16; save it as UTF-8 (or ASCII)");
     if (text.rfind("\xef\xbb\xbf", 0) == 0)
       text.erase(0, 3); // a UTF-8 byte-order mark, as some editors write
     if (text.find('\0') != std::string::npos)
-      throw InputError("cannot read parameter file '" + file + "': it is not a text file (it holds NUL bytes)");
+      throw InputError("cannot read parameter file '" + file +
+                       "': it is not a text file (it holds NUL bytes)");
     return text;
   }
 
@@ -424,12 +429,11 @@ namespace hyfe
     std::vector<std::string> chain;
     expand_includes(file, chain, lines);
 
-    const Section                      root = declared_tree(prm);
-    std::vector<const Section *>       sections{&root};
-    std::vector<std::string>           stack;
-    std::map<std::string, std::string> opened; // subsection path -> where it was opened (same file only)
-    bool                               continued = false;
-    std::string                        expanded;
+    const Section                root = declared_tree(prm);
+    std::vector<const Section *> sections{&root};
+    std::vector<std::string>     stack;
+    bool                         continued = false;
+    std::string                  expanded;
     for (const auto &l : lines)
       {
         expanded += l.text + "\n";
@@ -439,7 +443,8 @@ namespace hyfe
         continued                  = !text.empty() && text.back() == '\\';
         if (this_continued || text.empty())
           continue;
-        const std::string  where = "error in parameter file '" + l.file + "', line " + std::to_string(l.number) + ": ";
+        const std::string where =
+          "error in parameter file '" + l.file + "', line " + std::to_string(l.number) + ": ";
         std::istringstream words(text);
         std::string        keyword;
         words >> keyword;
@@ -450,12 +455,7 @@ namespace hyfe
             const auto        it   = s.subsections.find(name);
             if (it == s.subsections.end())
               throw InputError(where + unknown_subsection(name, s, stack));
-            const std::string path = full_name(stack, name) + "\n" + l.file;
-            if (const auto o = opened.find(path); o != opened.end())
-              throw InputError(where + "subsection '" + full_name(stack, name) +
-                               "' is opened a second time (first at " + o->second +
-                               "); put its entries into one subsection");
-            opened[path] = "line " + std::to_string(l.number);
+            // a subsection may be opened again (its entries add up); an entry set twice is an error
             sections.push_back(&it->second);
             stack.push_back(name);
           }
@@ -490,7 +490,8 @@ namespace hyfe
                            "'include <file>' or a # comment");
       }
     if (!stack.empty())
-      throw InputError("error in parameter file '" + file + "': " + path_of(stack) + " is not closed by 'end'");
+      throw InputError("error in parameter file '" + file + "': " + path_of(stack) +
+                       " is not closed by 'end'");
     return expanded;
   }
 
@@ -510,8 +511,9 @@ namespace hyfe
                          ": not valid JSON (" + e.message() + ")");
       }
     if (!tree.data().empty() || tree.empty())
-      throw InputError("error in parameter file '" + file + "': the JSON file must be an object of entries and "
-                                                             "subsections, as 'hyfe --print-parameters json' writes");
+      throw InputError("error in parameter file '" + file +
+                       "': the JSON file must be an object of entries and "
+                       "subsections, as 'hyfe --print-parameters json' writes");
     std::vector<std::string> lines;
     {
       std::istringstream in(text);

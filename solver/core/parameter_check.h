@@ -28,7 +28,7 @@ namespace hyfe
    * @brief Checks the .prm file @p file against the entries declared in @p prm, with its `include`
    * statements expanded (relative to the including file's folder; a cycle is an error): unknown
    * entries and subsections (with the closest declared name), values that do not match their
-   * pattern, entries set twice, subsections opened twice in one file, unbalanced `end`. Returns the
+   * pattern, an entry set twice (also in two blocks of one subsection), unbalanced `end`. Returns the
    * expanded text, which deal.II parses without includes, and fills @p locations.
    */
   std::string

@@ -11,9 +11,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <set>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "solver/core/exceptions.h"
@@ -92,7 +92,7 @@ namespace hyfe
   parse_parameter_file(dealii::ParameterHandler &prm, const std::string &file)
   {
     parameter_file_folder_storage() = folder_of(file);
-    const bool     is_json = file.size() > 5 && file.substr(file.size() - 5) == ".json";
+    const bool     is_json          = file.size() > 5 && file.substr(file.size() - 5) == ".json";
     EntryLocations locations;
     // hyfe's own checks first (names, values, duplicates, includes), with file and line; deal.II
     // then parses the checked text (includes expanded, no byte-order mark)
@@ -150,11 +150,13 @@ namespace hyfe
   namespace
   {
     /** Names that a constant must not take: the variables and muparser's (and deal.II's) functions. */
-    const std::set<std::string> reserved_names{
-      "x",     "y",    "z",    "t",    "pi",    "sin",   "cos",   "tan",  "asin", "acos",
-      "atan",  "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "log2",  "log10", "log", "ln",
-      "exp",   "sqrt", "sign", "rint", "abs",   "min",   "max",   "sum",   "avg",  "if",   "pow",
-      "floor", "ceil", "cot",  "csc",  "sec",   "erfc",  "rand",  "rand_seed", "atan2", "fmod"};
+    const std::set<std::string> reserved_names{"x",     "y",    "z",     "t",         "pi",    "sin",
+                                               "cos",   "tan",  "asin",  "acos",      "atan",  "sinh",
+                                               "cosh",  "tanh", "asinh", "acosh",     "atanh", "log2",
+                                               "log10", "log",  "ln",    "exp",       "sqrt",  "sign",
+                                               "rint",  "abs",  "min",   "max",       "sum",   "avg",
+                                               "if",    "pow",  "floor", "ceil",      "cot",   "csc",
+                                               "sec",   "erfc", "rand",  "rand_seed", "atan2", "fmod"};
   } // namespace
 
   std::map<std::string, double>
@@ -231,8 +233,9 @@ namespace hyfe
         std::cerr.rdbuf(cerr_buffer);
         std::string detail = trim(parser_output.str());
         throw InputError("entry '" + entry + "': cannot parse the expression '" + expression +
-                         "' (variables " + variables + (constants.size() > 1 ? ", and the function constants" : "") +
-                         ")" + (detail.empty() ? "" : ": " + detail));
+                         "' (variables " + variables +
+                         (constants.size() > 1 ? ", and the function constants" : "") + ")" +
+                         (detail.empty() ? "" : ": " + detail));
       }
     f->set_formula(dealii::AutoDerivativeFunction<dim>::FourthOrder);
     return f;

@@ -138,14 +138,19 @@ namespace hyfe
       data_expressions() const override
       {
         const std::string p = "advection diffusion/", b = p + "boundary conditions/";
-        return {{advection.get(), p + "advection velocity"},
-                {diffusivity.get(), p + "diffusivity", Sign::non_negative},
-                {reaction.get(), p + "reaction rate", Sign::non_negative},
-                {source.get(), p + "source"},
-                {initial.get(), p + "initial condition", Sign::any, true},
-                {exact.get(), p + "exact solution"},
-                {dirichlet_ids.empty() ? nullptr : dirichlet.get(), b + "dirichlet value", Sign::any, false, dirichlet_ids},
-                {neumann_ids.empty() ? nullptr : neumann.get(), b + "neumann flux", Sign::any, false, neumann_ids}};
+        return {
+          {advection.get(), p + "advection velocity"},
+          {diffusivity.get(), p + "diffusivity", Sign::non_negative},
+          {reaction.get(), p + "reaction rate", Sign::non_negative},
+          {source.get(), p + "source"},
+          {initial.get(), p + "initial condition", Sign::any, true},
+          {exact.get(), p + "exact solution"},
+          {dirichlet_ids.empty() ? nullptr : dirichlet.get(),
+           b + "dirichlet value",
+           Sign::any,
+           false,
+           dirichlet_ids},
+          {neumann_ids.empty() ? nullptr : neumann.get(), b + "neumann flux", Sign::any, false, neumann_ids}};
       }
       double
       dofs_per_cell() const override

@@ -292,7 +292,11 @@ namespace hyfe
                 {initial_pressure.get(), p + "initial pressure", Sign::any, true},
                 {exact_velocity.get(), p + "exact velocity"},
                 {exact_pressure.get(), p + "exact pressure"},
-                {velocity_ids.empty() ? nullptr : velocity_value.get(), p + "boundary conditions/velocity value", Sign::any, false, velocity_ids}};
+                {velocity_ids.empty() ? nullptr : velocity_value.get(),
+                 p + "boundary conditions/velocity value",
+                 Sign::any,
+                 false,
+                 velocity_ids}};
       }
       double
       dofs_per_cell() const override

@@ -29,6 +29,15 @@ namespace hyfe
 
   namespace
   {
+    /** @p v with up to 12 significant digits, in scientific notation where that is shorter. */
+    std::string
+    format_number(const double v)
+    {
+      std::ostringstream s;
+      s << std::setprecision(12) << v;
+      return s.str();
+    }
+
     /** The signal (SIGTERM, SIGINT) received during a run, 0 if none; set by the handler. */
     volatile std::sig_atomic_t interrupt_signal = 0;
 
@@ -104,11 +113,7 @@ namespace hyfe
         time_step  = prm.get_double("time step");
         scheme     = prm.get("scheme");
         prm.leave_subsection();
-        auto number = [](const double v) {
-          std::ostringstream s;
-          s << std::setprecision(12) << v;
-          return s.str();
-        };
+        const auto number = format_number;
         if (!(time_step > 0.))
           throw InputError("entry 'time/time step' must be > 0, not " + number(time_step));
         if (scheme == "steady")
@@ -217,8 +222,8 @@ namespace hyfe
         if (root)
           std::cout << "hyfe: t = " << start_time << " to " << end_time << ", "
                     << (physics->propose_time_step(time_step) == time_step
-                          ? std::to_string(n_steps) + " steps of " + std::to_string(time_step)
-                          : "CFL-adaptive steps of at most " + std::to_string(time_step))
+                          ? std::to_string(n_steps) + " steps of " + format_number(time_step)
+                          : "CFL-adaptive steps of at most " + format_number(time_step))
                     << ", " << Utilities::MPI::n_mpi_processes(comm) << " rank(s), output in '"
                     << output.directory << "/'" << std::endl;
 
@@ -320,11 +325,11 @@ namespace hyfe
       double                                    start_time = 0, end_time = 0, time_step = 0;
       unsigned int                              n_steps = 0;
       /** More steps than this in one run are an input error (a time step in the wrong unit). */
-      static constexpr double max_steps = 1e9;
-      std::string                               scheme;
-      std::unique_ptr<MeshMover<dim>>           mesh_mover;
-      std::unique_ptr<ClosureModel<dim>>        closure;
-      std::unique_ptr<Physics<dim>>             physics;
+      static constexpr double            max_steps = 1e9;
+      std::string                        scheme;
+      std::unique_ptr<MeshMover<dim>>    mesh_mover;
+      std::unique_ptr<ClosureModel<dim>> closure;
+      std::unique_ptr<Physics<dim>>      physics;
     };
 
     /**

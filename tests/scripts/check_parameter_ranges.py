@@ -431,7 +431,7 @@ def main():
         else:
             seen[e.signature] = e.full
         tested.append(e)
-    checker.check(len(tested) >= 10, "found %d numeric entries with a documented range (%d repeat another)" %
+    checker.check(len(tested) >= (1 if only else 10), "found %d numeric entries with a documented range (%d repeat another)" %
                   (len(tested), sum(1 for e in tested if e.duplicate_of)))
 
     # the runs: every outside value alone; the inside values of one base and side together, in groups
@@ -496,7 +496,6 @@ def main():
     not_enforced = []
     for e in tested:
         r = e.range
-        where = "%s (doc '%s', pattern %s)" % (e.full, r.text, e.pattern)
         checker.check(not r.problems, "%s: the documentation states one range" % e.full,
                       "%s: %s" % (", ".join(r.problems), e.doc))
         # documentation and pattern agree where the pattern has bounds
@@ -512,12 +511,13 @@ def main():
                 if pat is not None and (doc is None or abs(pat - doc) > 1e-12 * max(1.0, abs(pat))):
                     problems.append("%s bound: pattern %s, documentation %s" %
                                     (side, fmt_bound(pat), "none" if doc is None else fmt_bound(doc)))
-            checker.check(not problems, "%s: documentation '%s' agrees with pattern %s" % (e.full, r.text, e.pattern),
-                          "; ".join(problems) + "\n" + e.doc)
+            checker.check(not problems, "%s: documentation '%s' agrees with pattern %s" %
+                          (e.full, r.text, e.pattern), "; ".join(problems) + "\n" + e.doc)
         # outside: rejected, with a message that names the entry and the range, once
         # the bounds as documented, and for an integer also as inclusive bounds ('> 0' or '>= 1')
         bounds = []
-        for bside, bound, inclusive in (("lower", r.lo, r.inclusive_int()[0]), ("upper", r.hi, r.inclusive_int()[1])):
+        lo_i, hi_i = r.inclusive_int()
+        for bside, bound, inclusive in (("lower", r.lo, lo_i), ("upper", r.hi, hi_i)):
             if bound is not None:
                 bounds.append((bside, bound, inclusive if e.kind == "int" else bound))
         for side, value in e.outside_values:
@@ -553,9 +553,11 @@ def main():
         # inside: accepted
         for side, value in e.inside_values:
             res, together = inside[(e.full, value)]
-            how = "alone" if together == 1 else "with %d other inside values" % (together - 1)
+            how = "alone" if together == 1 else "with %d other inside value%s" % (together - 1,
+                                                                                "s" if together > 2 else "")
             bound = r.lo if side == "lower" else r.hi
-            at = ("at" if float(value) == bound else "for" if (e.full, side) in INSIDE_INSTEAD else "next to")
+            at = ("at" if float(value) == bound else
+                  "in place of" if (e.full, side) in INSIDE_INSTEAD else "next to")
             checker.check(res.returncode == 0 and not res.timed_out,
                           "%s = %s (inside '%s', %s the %s bound): --validate accepts it (exit %s, %s)" %
                           (e.full, value, r.text, at, side, res.returncode, how), res.describe())

@@ -23,6 +23,7 @@
 
 #include "solver/core/exceptions.h"
 #include "solver/core/linear_solver.h"
+#include "solver/core/mesh.h"
 #include "solver/core/output.h"
 #include "solver/core/parameters.h"
 #include "solver/core/registry.h"
@@ -511,6 +512,158 @@ end
     prm.enter_subsection("time");
     EXPECT_EQ(prm.get("scheme"), "crank-nicolson");
     prm.leave_subsection();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // bad input (issue 15): constants, includes, duplicates, byte-order marks, documented ranges,
+  // gmsh structure
+
+  TEST(ParseConstants, ReservedNamesAndNonFiniteValuesAreRejected)
+  {
+    for (const std::string bad : {"x=1", "a=1, t=2", "z=0", "sin=1", "pi=3", "2a=1", "a-b=1"})
+      {
+        const std::string message = input_error_of([&] { hyfe::parse_constants(bad, "my/constants"); });
+        EXPECT_TRUE(contains(message, "my/constants")) << bad << ": " << message;
+        EXPECT_TRUE(contains(message, "name")) << bad << ": " << message;
+      }
+    for (const std::string bad : {"kappa=nan", "kappa=inf", "kappa=-inf", "kappa=1e400"})
+      {
+        const std::string message = input_error_of([&] { hyfe::parse_constants(bad, "my/constants"); });
+        EXPECT_TRUE(contains(message, "not a finite number")) << bad << ": " << message;
+      }
+    EXPECT_TRUE(contains(input_error_of([&] { hyfe::parse_constants("a=1, a=2", "c"); }), "twice"));
+    EXPECT_NO_THROW(hyfe::parse_constants("x0=1, t_end=2, kappa=1e-300", "c"));
+  }
+
+  TEST(MakeFunction, ParserErrorsThatAreNotStdExceptionsBecomeInputErrors)
+  {
+    // a constant named like a variable would throw mu::ParserError (not a std::exception) in muparser
+    const std::map<std::string, double> c{{"x", 1.}};
+    EXPECT_TRUE(
+      contains(input_error_of([&] { hyfe::make_function<2>("x + 1", 1, c, "my/entry"); }), "my/entry"));
+  }
+
+  TEST(ParseParameterFile, IncludesAreExpandedAndCyclesAreErrors)
+  {
+    hyfe::register_classical_modules();
+    {
+      dealii::ParameterHandler prm;
+      hyfe::declare_all_parameters(prm);
+      TempFile          self("self.prm", "set dimension = 2\ninclude self.prm\n");
+      const std::string message = input_error_of([&] { hyfe::parse_parameter_file(prm, self.path); });
+      EXPECT_TRUE(contains(message, "line 2")) << message;
+      EXPECT_TRUE(contains(message, "cycle")) << message;
+    }
+    {
+      dealii::ParameterHandler prm;
+      hyfe::declare_all_parameters(prm);
+      TempFile main("main.prm", "include common.prm\nsubsection time\n  set time step = 0.05\nend\n");
+      std::ofstream(main.folder / "common.prm") << "subsection time\n  set end time = 0.1\nend\n";
+      hyfe::parse_parameter_file(prm, main.path); // relative to the including file's folder
+      prm.enter_subsection("time");
+      EXPECT_DOUBLE_EQ(prm.get_double("end time"), 0.1);
+      EXPECT_DOUBLE_EQ(prm.get_double("time step"), 0.05);
+      prm.leave_subsection();
+    }
+    {
+      dealii::ParameterHandler prm;
+      hyfe::declare_all_parameters(prm);
+      TempFile a("a.prm", "include b.prm\n");
+      std::ofstream(a.folder / "b.prm") << "set dimension = 2\ninclude a.prm\n";
+      const std::string message = input_error_of([&] { hyfe::parse_parameter_file(prm, a.path); });
+      EXPECT_TRUE(contains(message, "b.prm', line 2")) << message;
+      EXPECT_TRUE(contains(message, "cycle")) << message;
+      TempFile          missing("m.prm", "include nothere.prm\n");
+      const std::string m = input_error_of([&] { hyfe::parse_parameter_file(prm, missing.path); });
+      EXPECT_TRUE(contains(m, "nothere.prm")) << m;
+    }
+  }
+
+  TEST(ParseParameterFile, DuplicatedEntryNamesBothLines)
+  {
+    hyfe::register_classical_modules();
+    dealii::ParameterHandler prm;
+    hyfe::declare_all_parameters(prm);
+    std::string text = good_prm;
+    text.replace(text.find("  set diffusivity "), 0, "  set diffusivity = 2\n");
+    TempFile          file("twice.prm", text);
+    const std::string message = input_error_of([&] { hyfe::parse_parameter_file(prm, file.path); });
+    EXPECT_TRUE(contains(message, "line 13")) << message;
+    EXPECT_TRUE(contains(message, "line 12")) << message;
+    EXPECT_TRUE(contains(message, "advection diffusion/diffusivity")) << message;
+    // a subsection opened twice with different entries is fine
+    dealii::ParameterHandler prm2;
+    hyfe::declare_all_parameters(prm2);
+    TempFile again("again.prm",
+                   "subsection time\n set end time = 1\nend\nsubsection time\n set time step = 0.5\nend\n");
+    EXPECT_NO_THROW(hyfe::parse_parameter_file(prm2, again.path));
+  }
+
+  TEST(ParseParameterFile, ByteOrderMarkDirectoryAndDocumentedRanges)
+  {
+    hyfe::register_classical_modules();
+    dealii::ParameterHandler prm;
+    hyfe::declare_all_parameters(prm);
+    TempFile bom("bom.prm", std::string("\xef\xbb\xbf") + good_prm);
+    EXPECT_NO_THROW(hyfe::parse_parameter_file(prm, bom.path));
+    TempFile bom_json("bom.json", "\xef\xbb\xbf{\"dimension\": \"3\"}");
+    EXPECT_NO_THROW(hyfe::parse_parameter_file(prm, bom_json.path));
+    const std::string directory =
+      input_error_of([&] { hyfe::parse_parameter_file(prm, bom.folder.string()); });
+    EXPECT_TRUE(contains(directory, "directory")) << directory;
+
+    // documented '> 0' that the pattern Double(0) lets through
+    dealii::ParameterHandler prm2;
+    hyfe::declare_all_parameters(prm2);
+    TempFile          cfl("cfl.prm", "subsection navier stokes\n  set max cfl = 0\nend\n");
+    const std::string message = input_error_of([&] { hyfe::parse_parameter_file(prm2, cfl.path); });
+    EXPECT_TRUE(contains(message, "line 2")) << message;
+    EXPECT_TRUE(contains(message, "navier stokes/max cfl")) << message;
+    EXPECT_TRUE(contains(message, "> 0")) << message;
+  }
+
+  TEST(ParseParameterFile, JsonErrorsNameThePathLineAndChoices)
+  {
+    hyfe::register_classical_modules();
+    dealii::ParameterHandler prm;
+    hyfe::declare_all_parameters(prm);
+    TempFile          typo("typo.json",
+                  "{\"dimension\": \"2\",\n \"advection diffusion\": {\n  \"difusivity\": \"1\"}}");
+    const std::string message = input_error_of([&] { hyfe::parse_parameter_file(prm, typo.path); });
+    EXPECT_TRUE(contains(message, "line 3")) << message;
+    EXPECT_TRUE(contains(message, "advection diffusion")) << message;
+    EXPECT_TRUE(contains(message, "Did you mean 'diffusivity'?")) << message;
+    EXPECT_TRUE(contains(message, "Valid entries here")) << message;
+    TempFile          type("type.json", "{\"advection diffusion\": {\"finite element degree\": \"two\"}}");
+    const std::string t = input_error_of([&] { hyfe::parse_parameter_file(prm, type.path); });
+    EXPECT_TRUE(contains(t, "advection diffusion/finite element degree")) << t;
+    EXPECT_TRUE(contains(t, "'two'")) << t;
+    TempFile          broken("broken.json", "{\"dimension\": \n");
+    const std::string b = input_error_of([&] { hyfe::parse_parameter_file(prm, broken.path); });
+    EXPECT_TRUE(contains(b, "not valid JSON")) << b;
+  }
+
+  TEST(CheckMshStructure, TruncatedAndCorruptFilesNameTheProblem)
+  {
+    const std::string good = "$MeshFormat\n2.2 0 8\n$EndMeshFormat\n$Nodes\n2\n1 0 0 0\n2 1 0 0\n$EndNodes\n"
+                             "$Elements\n1\n1 1 2 0 1 1 2\n$EndElements\n";
+    TempFile          ok("ok.msh", good);
+    EXPECT_NO_THROW(hyfe::check_msh_structure(ok.path));
+    const std::vector<std::pair<std::string, std::string>> bad{
+      {"", "empty"},
+      {good.substr(0, good.find("2 1 0 0")), "truncated"},
+      {good.substr(0, good.find("$EndElements")), "truncated"},
+      {"hello\n", "does not start with '$MeshFormat'"},
+      {"$MeshFormat\n1.0 0 8\n$EndMeshFormat\n", "format"},
+      {"$MeshFormat\n2.2 0 8\n$EndMeshFormat\n$Nodes\n3\n1 0 0 0\n$EndNodes\n", "declares 3"},
+      {"$MeshFormat\n2.2 0 8\n$EndMeshFormat\n", "no $Nodes"}};
+    for (const auto &[text, expected] : bad)
+      {
+        TempFile          file("bad.msh", text);
+        const std::string message = input_error_of([&] { hyfe::check_msh_structure(file.path); });
+        EXPECT_TRUE(contains(message, file.path)) << message;
+        EXPECT_TRUE(contains(message, expected)) << expected << ": " << message;
+      }
   }
 
   // ------------------------------------------------------------------------------------------
