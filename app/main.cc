@@ -32,7 +32,8 @@ options:
   --print-parameters [prm|json] every entry with its documentation, unit, valid values and default
   --list-modules                every registered module: system, kind (classical/learned), description
 
-Exit status: 0 success, 1 bad input (reported before any computation), 2 run failure.
+Exit status: 0 success, 1 bad input (reported before any computation), 2 run failure,
+128 + signal (143, 130) when SIGTERM or SIGINT stopped the run after a complete step.
 )";
 
   void

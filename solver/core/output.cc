@@ -202,22 +202,79 @@ namespace hyfe
       }
   }
 
+  std::string
+  VtuWriter::save_records() const
+  {
+    std::ostringstream s;
+    s << std::setprecision(17);
+    for (const auto &[time, file] : records)
+      s << time << " " << file << ";";
+    return s.str();
+  }
+
+  void
+  VtuWriter::restore_records(const std::string &saved)
+  {
+    records.clear();
+    for (const auto &item : dealii::Utilities::split_string_list(saved, ';'))
+      {
+        if (item.empty())
+          continue;
+        std::istringstream in(item);
+        double             time;
+        std::string        file;
+        in >> time >> file;
+        records.emplace_back(time, file);
+      }
+    if (dealii::Utilities::MPI::this_mpi_process(comm) == 0 && parameters.write_fields)
+      {
+        const std::string pvd = parameters.directory + "/" + parameters.base_name + ".pvd";
+        {
+          std::ofstream out(pvd + ".part");
+          dealii::DataOutBase::write_pvd_record(out, records);
+        }
+        rename_file(pvd + ".part", pvd);
+      }
+  }
+
   template void
   VtuWriter::write<2>(const dealii::DataOut<2, 2> &, double);
   template void
   VtuWriter::write<3>(const dealii::DataOut<3, 3> &, double);
 
-  CsvWriter::CsvWriter(const std::string &file, MPI_Comm comm)
+  CsvWriter::CsvWriter(const std::string &file, MPI_Comm comm, const long resume_at)
       : is_root(dealii::Utilities::MPI::this_mpi_process(comm) == 0)
   {
     // rank 0 opens the file; every rank throws if it cannot (an input error is collective)
     std::string error;
-    if (is_root)
+    if (is_root && resume_at < 0)
       {
         out.open(file);
         if (!out)
           error = "cannot write '" + file + "'";
-        out << std::setprecision(12);
+      }
+    else if (is_root)
+      {
+        // a resumed run: the rows up to the checkpoint stay, those after it go
+        std::error_code ec;
+        const auto      size = std::filesystem::file_size(file, ec);
+        std::ifstream   in(file);
+        std::string     header;
+        std::getline(in, header);
+        in.close();
+        if (ec || static_cast<long>(size) < resume_at || header.empty())
+          error = "cannot continue '" + file + "' from the checkpoint: it is missing or shorter (" +
+                  std::to_string(ec ? 0 : size) + " bytes) than when the checkpoint was written (" +
+                  std::to_string(resume_at) + " bytes)";
+        else
+          {
+            std::filesystem::resize_file(file, resume_at, ec);
+            out.open(file, std::ios::app);
+            if (ec || !out)
+              error = "cannot continue '" + file + "'";
+            columns = dealii::Utilities::split_string_list(header, ',');
+            written = resume_at;
+          }
       }
     error = dealii::Utilities::MPI::broadcast(comm, error, 0);
     if (!error.empty())
@@ -229,24 +286,25 @@ namespace hyfe
   {
     if (!is_root)
       return;
+    std::ostringstream line;
+    line << std::setprecision(12);
     if (columns.empty())
       {
         for (std::size_t i = 0; i < row.size(); ++i)
           {
             columns.push_back(row[i].first);
-            out << (i ? "," : "") << row[i].first;
+            line << (i ? "," : "") << row[i].first;
           }
-        out << '\n' << std::flush;
+        line << '\n';
       }
     // the whole line in one write, so that a killed run leaves whole lines only
-    std::ostringstream line;
-    line << std::setprecision(12);
     for (std::size_t i = 0; i < row.size(); ++i)
       line << (i ? "," : "") << row[i].second;
     line << '\n';
     const std::string text = line.str();
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.flush();
+    written += static_cast<long>(text.size());
   }
 
   std::string

@@ -70,6 +70,19 @@ namespace hyfe
       return static_cast<unsigned int>(records.size());
     }
 
+    /** @brief The records as "time file" lines separated by ';', for a checkpoint. */
+    std::string
+    save_records() const;
+
+    /**
+     * @brief Continues the series of a checkpoint: the records of @p saved (from save_records()) and
+     * nothing after them; rank 0 rewrites the .pvd at once, so that records written after the
+     * checkpoint by a killed run are no longer listed (their files are overwritten when their numbers
+     * come again).
+     */
+    void
+    restore_records(const std::string &saved);
+
   private:
     const OutputParameters                     &parameters;
     MPI_Comm                                    comm;
@@ -83,9 +96,19 @@ namespace hyfe
   class CsvWriter
   {
   public:
-    /** @brief Opens @p file for writing on rank 0 of @p comm; collective: every rank throws an InputError if
-     * rank 0 cannot. */
-    CsvWriter(const std::string &file, MPI_Comm comm);
+    /**
+     * @brief Opens @p file for writing on rank 0 of @p comm; collective: every rank throws an InputError if
+     * rank 0 cannot. With @p resume_at (a byte offset from bytes()), the file is cut there and continued,
+     * with the columns of its header line.
+     */
+    CsvWriter(const std::string &file, MPI_Comm comm, long resume_at = -1);
+
+    /** @brief Bytes written into the file so far (rank 0; 0 on the others). */
+    long
+    bytes() const
+    {
+      return written;
+    }
 
     /** @brief Appends a row of (column, value) pairs. */
     void
@@ -95,6 +118,7 @@ namespace hyfe
     std::ofstream            out;
     std::vector<std::string> columns;
     bool                     is_root;
+    long                     written = 0;
   };
 
   /** @brief The progress line: step, time, percent done and ETA, printed by rank 0. */

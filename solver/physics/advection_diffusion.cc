@@ -23,6 +23,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "solver/core/checkpoint.h"
 #include "solver/core/exceptions.h"
 #include "solver/core/mesh.h"
 #include "solver/core/output.h"
@@ -176,6 +177,25 @@ namespace hyfe
       }
       std::vector<std::string>
       summary() const override;
+      bool
+      supports_checkpoints() const override
+      {
+        return true;
+      }
+      std::vector<std::pair<std::string, std::string>>
+      restart_invariants() const override
+      {
+        return {{"advection diffusion/finite element degree", std::to_string(degree)}};
+      }
+      void
+      prepare_checkpoint(CheckpointState &state) override;
+      void
+      finish_checkpoint() override
+      {
+        checkpoint_transfer.reset();
+      }
+      void
+      load_checkpoint(const CheckpointState &state) override;
 
     private:
       void
@@ -207,8 +227,10 @@ namespace hyfe
       KrylovSettings                  krylov;
       std::unique_ptr<Preconditioner> preconditioner;
 
-      unsigned int  steps_done = 0;
-      SolveResult   last_solve;
+      unsigned int steps_done = 0;
+      SolveResult  last_solve;
+      std::unique_ptr<parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>
+                    checkpoint_transfer;
       double        total_assembly_time = 0, total_solve_time = 0, total_setup_time = 0;
       unsigned long total_iterations = 0;
     };
@@ -342,6 +364,35 @@ namespace hyfe
           adapt_mesh();
           set_initial_condition(start_time);
         }
+      preconditioner->after_adaptation();
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::prepare_checkpoint(CheckpointState &state)
+    {
+      checkpoint_transfer =
+        std::make_unique<parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>(
+          dof_handler);
+      checkpoint_transfer->prepare_for_serialization(
+        std::vector<const PETScWrappers::MPI::Vector *>{&current, &older});
+      state.set("advection diffusion/steps done", std::to_string(steps_done));
+      state.set("advection diffusion/total iterations", std::to_string(total_iterations));
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::load_checkpoint(const CheckpointState &state)
+    {
+      setup_dofs();
+      PETScWrappers::MPI::Vector new_current(owned_dofs, context.comm), new_older(owned_dofs, context.comm);
+      parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector> transfer(dof_handler);
+      std::vector<PETScWrappers::MPI::Vector *>                                out{&new_current, &new_older};
+      transfer.deserialize(out);
+      current          = new_current;
+      older            = new_older;
+      steps_done       = std::stoul(state.get("advection diffusion/steps done"));
+      total_iterations = std::stoul(state.get("advection diffusion/total iterations"));
       preconditioner->after_adaptation();
     }
 

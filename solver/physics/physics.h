@@ -26,6 +26,7 @@ namespace dealii
 
 namespace hyfe
 {
+  class CheckpointState;
   class VtuWriter;
   struct AdaptivityParameters;
   template <int dim>
@@ -130,6 +131,48 @@ namespace hyfe
      */
     virtual std::vector<std::pair<std::string, ModuleBase *>>
     modules() = 0;
+
+    /** @brief Whether the physics implements the checkpoint hooks below. */
+    virtual bool
+    supports_checkpoints() const
+    {
+      return false;
+    }
+
+    /**
+     * @brief The entries that must not change on a restart, with their values (e.g. the degree),
+     * which the checkpoint records and a resumed run compares.
+     */
+    virtual std::vector<std::pair<std::string, std::string>>
+    restart_invariants() const
+    {
+      return {};
+    }
+
+    /**
+     * @brief Attaches every history vector to the triangulation for its save() (through
+     * SolutionTransfer::prepare_for_serialization) and puts the physics' scalar state into @p state.
+     */
+    virtual void
+    prepare_checkpoint(CheckpointState & /*state*/)
+    {
+    }
+
+    /** @brief Called after the triangulation was saved: releases what prepare_checkpoint() attached. */
+    virtual void
+    finish_checkpoint()
+    {
+    }
+
+    /**
+     * @brief Called instead of setup() on a resumed run, after the triangulation was loaded:
+     * distributes the DoFs, reads back the history vectors in the order of prepare_checkpoint() and
+     * the scalar state from @p state.
+     */
+    virtual void
+    load_checkpoint(const CheckpointState & /*state*/)
+    {
+    }
 
     /** @brief Lines for the run summary. */
     virtual std::vector<std::string>

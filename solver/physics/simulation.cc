@@ -2,6 +2,7 @@
 
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/revision.h>
 #include <deal.II/distributed/tria.h>
 
 #include <cmath>
@@ -11,13 +12,16 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
+#include "solver/core/checkpoint.h"
 #include "solver/core/exceptions.h"
 #include "solver/core/mesh.h"
 #include "solver/core/output.h"
 #include "solver/core/parameters.h"
 #include "solver/core/registry.templates.h"
+#include "solver/core/sha256.h"
 #include "solver/modules/closure_model.h"
 #include "solver/modules/mesh_mover.h"
 #include "solver/physics/advection_diffusion.h"
@@ -36,6 +40,30 @@ namespace hyfe
       std::ostringstream s;
       s << std::setprecision(12) << v;
       return s.str();
+    }
+
+    /** @p data as hexadecimal digits (a module's checkpoint state, which may hold any byte). */
+    std::string
+    to_hex(const std::string &data)
+    {
+      static const char *digits = "0123456789abcdef";
+      std::string        out;
+      for (const unsigned char c : data)
+        {
+          out += digits[c >> 4];
+          out += digits[c & 15];
+        }
+      return out;
+    }
+
+    /** The bytes of to_hex(). */
+    std::string
+    from_hex(const std::string &hex)
+    {
+      std::string out;
+      for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+      return out;
     }
 
     /** The signal (SIGTERM, SIGINT) received during a run, 0 if none; set by the handler. */
@@ -77,6 +105,7 @@ namespace hyfe
     MeshParameters::declare_parameters(prm);
     AdaptivityParameters::declare_parameters(prm);
     OutputParameters::declare_parameters(prm);
+    CheckpointParameters::declare_parameters(prm);
     prm.enter_subsection("mesh mover");
     declare_system_parameters<MeshMover<2>>(prm, "none", "Mesh mover (r-adaptivity).");
     prm.leave_subsection();
@@ -107,6 +136,7 @@ namespace hyfe
         adaptivity.parse_parameters(prm);
         output.parse_parameters(prm);
         output.check();
+        checkpoint.parse_parameters(prm, output.directory);
         prm.enter_subsection("time");
         start_time = prm.get_double("start time");
         end_time   = prm.get_double("end time");
@@ -146,6 +176,20 @@ namespace hyfe
           comm, triangulation, *mesh_mover, *closure, adaptivity, scheme, time_step, output.directory};
         physics = prm.get("physics") == "navier-stokes" ? navier_stokes::create<dim>(prm, context)
                                                         : advection_diffusion::create<dim>(prm, context);
+        if (checkpoint.enabled() && !physics->supports_checkpoints())
+          throw InputError("entries 'checkpoint/interval' and 'checkpoint/wall interval': the physics '" +
+                           prm.get("physics") +
+                           "' cannot write checkpoints yet (advection-diffusion can); set both to 0");
+        invariants = {{"dimension", std::to_string(dim)},
+                      {"physics", prm.get("physics")},
+                      {"mesh/source", mesh.source},
+                      {"mesh/generator", mesh.source == "generator" ? mesh.generator : ""},
+                      {"mesh/generator arguments",
+                       mesh.source == "generator" ? mesh.generator_arguments : ""},
+                      {"mesh/file", mesh.source == "file" ? sha256_of_file(mesh.file) : ""},
+                      {"mesh/circle manifold", mesh.circle_manifold}};
+        for (const auto &i : physics->restart_invariants())
+          invariants.push_back(i);
       }
 
       /**
@@ -177,8 +221,82 @@ namespace hyfe
       void
       refine_and_check()
       {
-        triangulation.refine_global(mesh.global_refinements);
+        const bool root = Utilities::MPI::this_mpi_process(comm) == 0;
+        if (checkpoint.resume != "no")
+          {
+            std::vector<std::string> problems;
+            resume_from = CheckpointStore(checkpoint, comm).find_last_good(problems);
+            if (root)
+              for (const auto &p : problems)
+                std::cout << "hyfe: checkpoint: " << p << std::endl;
+            if (!resume_from && checkpoint.resume == "yes")
+              throw InputError("entry 'checkpoint/resume' is 'yes', but the folder '" + checkpoint.directory +
+                               "' holds no complete checkpoint" +
+                               (problems.empty() ? std::string() : " (" + problems.front() + ")"));
+          }
+        if (resume_from)
+          {
+            const auto &state = resume_from->state;
+            for (const auto &[entry, value] : invariants)
+              if (state.get("invariant/" + entry) != value)
+                throw InputError("entry '" + entry + "' differs from the checkpoint '" + resume_from->folder +
+                                 "' (" + (entry == "mesh/file" ? "the mesh file's SHA-256 " : "") + "'" +
+                                 state.get("invariant/" + entry) + "' there, '" + value +
+                                 "' now); a run resumes only with the same " + entry +
+                                 ": set 'checkpoint/resume' to 'no' to start afresh");
+            if (root && state.get("version/hyfe") != HYFE_VERSION)
+              std::cout << "hyfe: checkpoint: written by hyfe " << state.get("version/hyfe") << ", this is "
+                        << HYFE_VERSION << std::endl;
+            try
+              {
+                triangulation.load(resume_from->folder + "/mesh");
+              }
+            catch (const std::exception &e)
+              {
+                throw InputError("cannot read the mesh of the checkpoint '" + resume_from->folder +
+                                 "': " + exception_message(e));
+              }
+          }
+        else
+          triangulation.refine_global(mesh.global_refinements);
         check_data_on_mesh(triangulation, physics->data_expressions(), data_times(), true);
+      }
+
+      /**
+       * @brief Writes checkpoint @p number after step @p step at @p time (collective): the mesh with
+       * the physics' history vectors, and the scalar state of the time loop, the physics, the modules
+       * and the output files.
+       */
+      void
+      write_checkpoint(const unsigned int                                       number,
+                       const unsigned int                                       step,
+                       const double                                             time,
+                       const VtuWriter                                         &writer,
+                       const CsvWriter                                         &stats,
+                       const std::vector<std::pair<std::string, ModuleBase *>> &modules)
+      {
+        CheckpointStore   store(checkpoint, comm);
+        const std::string folder = store.begin(number);
+        CheckpointState   state;
+        for (const auto &[entry, value] : invariants)
+          state.set("invariant/" + entry, value);
+        state.set("version/hyfe", HYFE_VERSION);
+        state.set("version/deal.II", DEAL_II_PACKAGE_VERSION);
+        state.set("time/step", std::to_string(step));
+        state.set_number("time/time", time);
+        state.set("output/records", writer.save_records());
+        state.set("output/stats.csv bytes",
+                  std::to_string(Utilities::MPI::broadcast(comm, stats.bytes(), 0)));
+        for (const auto &[prefix, m] : modules)
+          {
+            std::ostringstream out;
+            m->save_checkpoint(out);
+            state.set("module/" + prefix, to_hex(out.str()));
+          }
+        physics->prepare_checkpoint(state);
+        triangulation.save(folder + "/mesh");
+        physics->finish_checkpoint();
+        store.commit(folder, number, state);
       }
 
       /** @brief Runs the time loop; returns the exit status (0, or 128 + the signal that interrupted it). */
@@ -200,15 +318,39 @@ namespace hyfe
               }
             prm.print_parameters(expanded, ParameterHandler::PRM);
           }
-        physics->setup(start_time);
-
-        VtuWriter                                         writer(output, comm);
-        CsvWriter                                         stats(output.directory + "/stats.csv", comm);
-        Progress                                          progress(start_time, end_time, comm);
         std::vector<std::pair<std::string, ModuleBase *>> modules{{"mesh_mover_", mesh_mover.get()},
                                                                   {"closure_", closure.get()}};
         for (const auto &m : physics->modules())
           modules.push_back(m);
+        const CheckpointState *resumed = resume_from ? &resume_from->state : nullptr;
+        if (resumed)
+          {
+            physics->load_checkpoint(*resumed);
+            for (const auto &[prefix, m] : modules)
+              {
+                std::istringstream in(from_hex(resumed->get("module/" + prefix)));
+                m->load_checkpoint(in);
+              }
+          }
+        else
+          physics->setup(start_time);
+
+        VtuWriter      writer(output, comm);
+        CsvWriter      stats(output.directory + "/stats.csv",
+                        comm,
+                        resumed ? std::stol(resumed->get("output/stats.csv bytes")) : -1);
+        const double   first_time = resumed ? resumed->get_number("time/time") : start_time;
+        Progress       progress(first_time, end_time, comm);
+        unsigned int   n_checkpoints   = resume_from ? resume_from->number : 0;
+        double         last_checkpoint = 0.;
+        const unsigned first_step      = resumed ? std::stoul(resumed->get("time/step")) + 1 : 1;
+        if (resumed)
+          {
+            writer.restore_records(resumed->get("output/records"));
+            if (root)
+              std::cout << "hyfe: resuming from the checkpoint '" << resume_from->folder << "' after step "
+                        << first_step - 1 << " (t = " << first_time << ")" << std::endl;
+          }
 
         double output_time = 0.;
         auto   write       = [&](const double time) {
@@ -218,9 +360,10 @@ namespace hyfe
           physics->write_output(writer, time);
           output_time = progress.elapsed() - t0;
         };
-        write(start_time);
+        if (!resumed)
+          write(start_time);
         if (root)
-          std::cout << "hyfe: t = " << start_time << " to " << end_time << ", "
+          std::cout << "hyfe: t = " << first_time << " to " << end_time << ", "
                     << (physics->propose_time_step(time_step) == time_step
                           ? std::to_string(n_steps) + " steps of " + format_number(time_step)
                           : "CFL-adaptive steps of at most " + format_number(time_step))
@@ -239,9 +382,9 @@ namespace hyfe
                 }
           }
 
-        double time = start_time;
-        bool   last = false;
-        for (unsigned int step = 1; !last; ++step)
+        double time = first_time;
+        bool   last = time >= end_time;
+        for (unsigned int step = first_step; !last; ++step)
           {
             // the physics may shorten the step (CFL); the last step ends exactly at the end time
             double dt = physics->propose_time_step(time_step);
@@ -283,6 +426,19 @@ namespace hyfe
             // a SIGTERM or SIGINT on any rank (a scheduler's wall-time limit, Ctrl-C) stops every
             // rank here, at the end of a step whose rows and records are complete on disk
             const int signal = Utilities::MPI::max(static_cast<int>(interrupt_signal), comm);
+            // a checkpoint by steps, by wall time (rank 0's clock decides), or before an interruption
+            const double wall = Utilities::MPI::broadcast(comm, progress.elapsed(), 0);
+            if (checkpoint.enabled() && !last &&
+                ((checkpoint.interval > 0 && step % checkpoint.interval == 0) ||
+                 (checkpoint.wall_minutes > 0 && wall - last_checkpoint >= 60. * checkpoint.wall_minutes) ||
+                 signal != 0))
+              {
+                write_checkpoint(++n_checkpoints, step, info.time, writer, stats, modules);
+                last_checkpoint = wall;
+                if (root)
+                  std::cout << "hyfe: checkpoint " << n_checkpoints << " after step " << step << " in '"
+                            << checkpoint.directory << "'" << std::endl;
+              }
             if (signal != 0 && !last)
               {
                 if (root)
@@ -318,12 +474,16 @@ namespace hyfe
 
       MPI_Comm                                  comm;
       parallel::distributed::Triangulation<dim> triangulation;
-      std::string                               parameter_file;
-      MeshParameters                            mesh;
-      AdaptivityParameters                      adaptivity;
-      OutputParameters                          output;
-      double                                    start_time = 0, end_time = 0, time_step = 0;
-      unsigned int                              n_steps = 0;
+      CheckpointParameters                      checkpoint;
+      std::optional<CheckpointSlot>             resume_from;
+      /** The entries that must not change on a restart, with their values in this run. */
+      std::vector<std::pair<std::string, std::string>> invariants;
+      std::string                                      parameter_file;
+      MeshParameters                                   mesh;
+      AdaptivityParameters                             adaptivity;
+      OutputParameters                                 output;
+      double                                           start_time = 0, end_time = 0, time_step = 0;
+      unsigned int                                     n_steps = 0;
       /** More steps than this in one run are an input error (a time step in the wrong unit). */
       static constexpr double            max_steps = 1e9;
       std::string                        scheme;
