@@ -19,34 +19,34 @@
 
 namespace hyfe
 {
+  std::string
+  trim(const std::string &s)
+  {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos)
+      return "";
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+  }
+
+  /** Undo deal.II's mangling of names in the property tree ("_20" for a blank, etc.). */
+  std::string
+  demangle(const std::string &s)
+  {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (s[i] == '_' && i + 2 < s.size() && std::isxdigit(s[i + 1]) && std::isxdigit(s[i + 2]))
+        {
+          out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+          i += 2;
+        }
+      else
+        out += s[i];
+    return out;
+  }
+
   namespace
   {
-    std::string
-    trim(const std::string &s)
-    {
-      const auto b = s.find_first_not_of(" \t\r\n");
-      if (b == std::string::npos)
-        return "";
-      const auto e = s.find_last_not_of(" \t\r\n");
-      return s.substr(b, e - b + 1);
-    }
-
-    /** Undo deal.II's mangling of names in the property tree ("_20" for a blank, etc.). */
-    std::string
-    demangle(const std::string &s)
-    {
-      std::string out;
-      for (std::size_t i = 0; i < s.size(); ++i)
-        if (s[i] == '_' && i + 2 < s.size() && std::isxdigit(s[i + 1]) && std::isxdigit(s[i + 2]))
-          {
-            out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-          }
-        else
-          out += s[i];
-      return out;
-    }
-
     /** Declared names of one subsection: entries and subsections. */
     struct Section
     {

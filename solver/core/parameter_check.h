@@ -16,6 +16,14 @@ namespace hyfe
    */
   using EntryLocations = std::map<std::string, std::string>;
 
+  /** @brief @p s without leading and trailing blanks (spaces, tabs, line ends). */
+  std::string
+  trim(const std::string &s);
+
+  /** @brief A name of deal.II's property tree with its mangling undone ("_20" for a blank, etc.). */
+  std::string
+  demangle(const std::string &s);
+
   /**
    * @brief Reads a parameter file as text for hyfe's strict checks: throws InputError if @p file
    * does not exist, is a directory, is not readable, is empty of text (binary, UTF-16); a UTF-8

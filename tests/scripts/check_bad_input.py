@@ -724,8 +724,9 @@ def interrupted_run(args, checker, name, how, delay):
     os.makedirs(folder)
     ht.write_prm(os.path.join(folder, "case.prm"), INTERRUPTED)
     env = dict(os.environ)
-    # let mpirun give the ranks time to act on the SIGTERM it forwards (ctest sets 0: SIGKILL at once)
-    env["OMPI_MCA_odls_base_sigkill_timeout"] = "10"
+    # OpenMPI's default: on SIGTERM, mpirun sends the ranks SIGCONT, SIGTERM and SIGKILL, this many
+    # seconds apart (ctest sets 0: SIGKILL at once; a large value delays the SIGTERM as much)
+    env["OMPI_MCA_odls_base_sigkill_timeout"] = "1"
     command = [args.mpirun, "-np", str(args.np), args.hyfe, "case.prm"]
     start = time.time()
     process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

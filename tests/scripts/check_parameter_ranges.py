@@ -40,20 +40,7 @@ import hyfetest as ht
 
 # the advection-diffusion base (as check_parameter_errors.py's GOOD): every global entry and every
 # entry outside `subsection navier stokes` is tried on it
-AD_BASE = {
-    "dimension": 2,
-    "time": {"end time": 0.1, "time step": 0.05, "scheme": "bdf2"},
-    "mesh": {"source": "generator", "generator": "hyper_cube", "generator arguments": "0 : 1 : false",
-             "global refinements": 2},
-    "output": {"directory": "output", "write fields": False},
-    "advection diffusion": {
-        "finite element degree": 1,
-        "diffusivity": "1",
-        "initial condition": "sin(pi*x)*sin(pi*y)",
-        "boundary conditions": {"dirichlet ids": "0", "dirichlet value": "0"},
-        "linear solver": {"preconditioner": {"type": "jacobi"}},
-    },
-}
+from check_parameter_errors import GOOD as AD_BASE  # noqa: E402
 # a tiny lid-driven cavity (as cases/cavity-re100, 4 x 4 cells): the entries of `subsection navier stokes`
 NS_BASE = {
     "dimension": 2,
