@@ -222,7 +222,9 @@ namespace hyfe
       refine_and_check()
       {
         const bool root = Utilities::MPI::this_mpi_process(comm) == 0;
-        if (checkpoint.resume != "no")
+        // only a run that writes checkpoints (or asks for a resume) looks for them: rerunning a case
+        // without checkpoints never continues an older run's state
+        if (checkpoint.resume == "yes" || (checkpoint.resume == "auto" && checkpoint.enabled()))
           {
             std::vector<std::string> problems;
             resume_from = CheckpointStore(checkpoint, comm).find_last_good(problems);
