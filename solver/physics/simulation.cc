@@ -180,16 +180,20 @@ namespace hyfe
           throw InputError("entries 'checkpoint/interval' and 'checkpoint/wall interval': the physics '" +
                            prm.get("physics") +
                            "' cannot write checkpoints yet (advection-diffusion can); set both to 0");
-        invariants = {{"dimension", std::to_string(dim)},
-                      {"physics", prm.get("physics")},
-                      {"mesh/source", mesh.source},
-                      {"mesh/generator", mesh.source == "generator" ? mesh.generator : ""},
-                      {"mesh/generator arguments",
-                       mesh.source == "generator" ? mesh.generator_arguments : ""},
-                      {"mesh/file", mesh.source == "file" ? sha256_of_file(mesh.file) : ""},
-                      {"mesh/circle manifold", mesh.circle_manifold}};
-        for (const auto &i : physics->restart_invariants())
-          invariants.push_back(i);
+        // what a resumed run must keep; only needed (and the mesh file only hashed) with checkpoints
+        if (checkpoint.enabled() || checkpoint.resume == "yes")
+          {
+            invariants = {{"dimension", std::to_string(dim)},
+                          {"physics", prm.get("physics")},
+                          {"mesh/source", mesh.source},
+                          {"mesh/generator", mesh.source == "generator" ? mesh.generator : ""},
+                          {"mesh/generator arguments",
+                           mesh.source == "generator" ? mesh.generator_arguments : ""},
+                          {"mesh/file", mesh.source == "file" ? sha256_of_file(mesh.file) : ""},
+                          {"mesh/circle manifold", mesh.circle_manifold}};
+            for (const auto &i : physics->restart_invariants())
+              invariants.push_back(i);
+          }
       }
 
       /**
@@ -429,7 +433,8 @@ namespace hyfe
             // rank here, at the end of a step whose rows and records are complete on disk
             const int signal = Utilities::MPI::max(static_cast<int>(interrupt_signal), comm);
             // a checkpoint by steps, by wall time (rank 0's clock decides), or before an interruption
-            const double wall = Utilities::MPI::broadcast(comm, progress.elapsed(), 0);
+            const double wall =
+              checkpoint.wall_minutes > 0 ? Utilities::MPI::broadcast(comm, progress.elapsed(), 0) : 0.;
             if (checkpoint.enabled() && !last &&
                 ((checkpoint.interval > 0 && step % checkpoint.interval == 0) ||
                  (checkpoint.wall_minutes > 0 && wall - last_checkpoint >= 60. * checkpoint.wall_minutes) ||

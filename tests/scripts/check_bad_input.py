@@ -41,7 +41,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import hyfetest as ht
-from check_parameter_errors import GOOD
+from check_parameter_errors import GOOD, GOOD_NS
 
 SOURCE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MESH = os.path.join(SOURCE, "meshes", "dfg-2d.msh")
@@ -61,19 +61,6 @@ POINT = r"\(\s*[-+]?\d[\d.eE+-]*\s*,\s*[-+]?\d[\d.eE+-]*"
 NOT_FINITE = r"not\s+(a\s+)?finite|non-?finite|infinit|\binf\b|\bnan\b"
 POSITIVE = r">\s*0\b|positive|greater than (0|zero)"
 
-# a small Navier-Stokes case (lid-driven cavity, 4 x 4 Q2/Q1 cells; colorized ids 0..3)
-GOOD_NS = {
-    "dimension": 2,
-    "physics": "navier-stokes",
-    "time": {"end time": 0.1, "time step": 0.05, "scheme": "bdf2"},
-    "mesh": {"source": "generator", "generator": "hyper_cube", "generator arguments": "0 : 1 : true",
-             "global refinements": 2},
-    "output": {"directory": "output", "write fields": False},
-    "navier stokes": {
-        "viscosity": 0.01,
-        "boundary conditions": {"velocity ids": "3", "velocity value": "1; 0", "no-slip ids": "0, 1, 2"},
-    },
-}
 # advection-diffusion in 3D (8 cells)
 GOOD_3D = ht.merge(GOOD, {"dimension": 3, "mesh": {"global refinements": 1},
                           "advection diffusion": {"advection velocity": "0; 0; 0",

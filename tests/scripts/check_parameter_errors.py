@@ -29,6 +29,20 @@ GOOD = {
     },
 }
 
+# a small Navier-Stokes case (lid-driven cavity, 4 x 4 Q2/Q1 cells; colorized ids 0..3)
+GOOD_NS = {
+    "dimension": 2,
+    "physics": "navier-stokes",
+    "time": {"end time": 0.1, "time step": 0.05, "scheme": "bdf2"},
+    "mesh": {"source": "generator", "generator": "hyper_cube", "generator arguments": "0 : 1 : true",
+             "global refinements": 2},
+    "output": {"directory": "output", "write fields": False},
+    "navier stokes": {
+        "viscosity": 0.01,
+        "boundary conditions": {"velocity ids": "3", "velocity value": "1; 0", "no-slip ids": "0, 1, 2"},
+    },
+}
+
 
 VALIDATE_TOO = ("misspelled_entry", "unknown_preconditioner", "unknown_boundary_id")
 

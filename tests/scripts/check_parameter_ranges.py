@@ -32,8 +32,6 @@ import json
 import math
 import os
 import re
-import signal
-import subprocess
 import time
 
 import hyfetest as ht
@@ -42,18 +40,7 @@ import hyfetest as ht
 # entry outside `subsection navier stokes` is tried on it
 from check_parameter_errors import GOOD as AD_BASE  # noqa: E402
 # a tiny lid-driven cavity (as cases/cavity-re100, 4 x 4 cells): the entries of `subsection navier stokes`
-NS_BASE = {
-    "dimension": 2,
-    "physics": "navier-stokes",
-    "time": {"end time": 0.1, "time step": 0.05, "scheme": "bdf2"},
-    "mesh": {"source": "generator", "generator": "hyper_cube", "generator arguments": "0 : 1 : true",
-             "global refinements": 2},
-    "output": {"directory": "output", "write fields": False},
-    "navier stokes": {
-        "viscosity": 0.01,
-        "boundary conditions": {"velocity ids": "3", "velocity value": "1; 0", "no-slip ids": "0, 1, 2"},
-    },
-}
+from check_parameter_errors import GOOD_NS as NS_BASE  # noqa: E402
 BASES = {"advection-diffusion": AD_BASE, "navier-stokes": NS_BASE}
 
 # inside values that need another entry to change with them to make a valid file: constraints between
@@ -275,18 +262,7 @@ def entries_of(tree, path=()):
 
 def run_direct(hyfe, args, cwd, timeout):
     """`hyfe args...` without mpirun (an MPI singleton); killed past @p timeout (whole group)."""
-    command = [hyfe] + list(args)
-    start = time.time()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
-    timed_out = False
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        os.killpg(process.pid, signal.SIGKILL)
-        stdout, stderr = process.communicate()
-    return ht.Result(command, process.returncode, stdout, stderr, time.time() - start, timed_out)
+    return ht.run_command([hyfe] + list(args), cwd, timeout)
 
 
 def hyfe_lines(result):

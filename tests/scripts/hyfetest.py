@@ -65,7 +65,11 @@ class Result:
 
 def run(mpirun, hyfe, args, np=1, cwd=None, timeout=120):
     """Runs `mpirun -np np hyfe args...` in @p cwd; a run past @p timeout is killed (whole group)."""
-    command = [mpirun, "-np", str(np), hyfe] + list(args)
+    return run_command([mpirun, "-np", str(np), hyfe] + list(args), cwd, timeout)
+
+
+def run_command(command, cwd=None, timeout=120):
+    """Runs @p command in @p cwd; a run past @p timeout is killed (whole group)."""
     start = time.time()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
