@@ -279,6 +279,12 @@ namespace hyfe
                   "  off-block lumping: " + dealii::Utilities::to_string(lumping)};
         }
 
+        std::vector<std::pair<std::string, std::string>>
+        restart_invariants() const override
+        {
+          return {{"learned-ic model sha256", model.sha256()}};
+        }
+
         std::vector<std::pair<std::string, double>>
         statistics() const override
         {

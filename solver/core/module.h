@@ -1,6 +1,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,10 @@ namespace dealii
 
 namespace hyfe
 {
+  class ModuleArchive;
+  template <int dim>
+  struct SimulationState;
+
   /** @brief Whether a module is a classical algorithm or a learned (LibTorch) one. */
   enum class ModuleKind
   {
@@ -40,53 +45,134 @@ namespace hyfe
   };
 
   /**
-   * @brief Extra fields that a module adds to the output.
-   *
-   * DoF vectors live on the physics' primary DoFHandler and must be ghosted; cell vectors have one
-   * entry per active cell of the local triangulation.
+   * @brief A read-only view of the run's state (module_state.h: DoF handlers, the current and
+   * previous solution vectors, the mapping, mapping-aware cell sizes) that the Simulation passes to
+   * every module hook. ModuleBase does not depend on the dimension; a module of a dimension-templated
+   * system (mesh mover, closure model) reads the state with get<dim>().
    */
-  struct OutputFields
+  class StateView
   {
-    std::vector<std::pair<std::string, const dealii::PETScWrappers::MPI::Vector *>> dof_vectors;
-    std::vector<std::pair<std::string, const dealii::Vector<float> *>>              cell_vectors;
+  public:
+    /** @brief A view of @p state. */
+    template <int dim>
+    explicit StateView(const SimulationState<dim> &state)
+        : dim(dim)
+        , state(&state)
+    {
+    }
+
+    /** @brief The space dimension of the run. */
+    unsigned int
+    dimension() const
+    {
+      return dim;
+    }
+
+    /** @brief The state; a wrong @p dim is a programming error (std::logic_error). */
+    template <int dim_>
+    const SimulationState<dim_> &
+    get() const
+    {
+      if (dim_ != static_cast<int>(dim))
+        throw std::logic_error("StateView: a " + std::to_string(dim_) + "-D module in a " +
+                               std::to_string(dim) + "-D run");
+      return *static_cast<const SimulationState<dim_> *>(state);
+    }
+
+  private:
+    unsigned int dim;
+    const void  *state;
   };
 
   /**
-   * @brief Hooks that every module of every system has: the solver calls them at fixed points of
-   * the run. All have empty defaults, so that a module overrides only what it needs.
+   * @brief Extra fields that a module adds to the output. The Simulation puts the module's statistics
+   * prefix in front of each name (e.g. "velocity_shadow_difference").
+   */
+  struct OutputFields
+  {
+    /** @brief A finite-element vector on one of the physics' DoF handlers. */
+    struct DofVector
+    {
+      std::string name; ///< output name, without the module's prefix
+      std::string
+        field; ///< the physics field it lives on ("c", "velocity", "pressure"); empty: the module's own
+      const dealii::PETScWrappers::MPI::Vector *vector; ///< owned or ghosted; nullptr writes zeros
+    };
+    std::vector<DofVector>                                             dof_vectors;
+    std::vector<std::pair<std::string, const dealii::Vector<float> *>> cell_vectors; ///< one per active cell
+  };
+
+  /**
+   * @brief Hooks that every module of every system has. The Simulation owns one list of all modules
+   * of a run (mesh mover, closure model, every preconditioner of the physics, each with its
+   * statistics prefix) and calls the hooks at fixed points, on every rank, in the list's order:
+   *
+   * 1. reinit() once the mesh and the DoFs exist (start of the run, fresh or resumed);
+   * 2. on a resumed run, load_checkpoint(), after that first reinit();
+   * 3. every step: update(); then, if the mesh mover moved the mesh, after_mesh_motion(); the physics
+   *    solves (using the preconditioners and the closure); add_output_fields() on output steps;
+   *    on adaptation steps before_adaptation(), the refinement, after_adaptation() and reinit();
+   *    statistics() for the step's row of stats.csv; save_checkpoint() on checkpoint steps;
+   * 4. summary() at the end.
+   *
+   * The initial refinement cycles of a fresh run call before_adaptation(), after_adaptation() and
+   * reinit() too. The mesh mover gets after_adaptation() before the physics transfers its fields (its
+   * mapping is needed for that): its view's `fields` are empty then. All hooks have empty defaults,
+   * so that a module overrides only what it needs.
    */
   class ModuleBase
   {
   public:
     virtual ~ModuleBase() = default;
 
-    /** @brief Called once per time step, before the module is used in that step. */
+    /** @brief Called after the mesh or the DoFs changed (set-up of what depends on them). */
     virtual void
-    update(const StepInfo & /*step*/)
+    reinit(const StateView & /*state*/)
     {
     }
 
-    /** @brief Called before the mesh is adapted (state that lives on the mesh must be saved). */
+    /**
+     * @brief Called once per time step, before the module is used in that step; @p state holds the
+     * solution at the start of the step (time step.time - step.dt).
+     */
     virtual void
-    before_adaptation()
+    update(const StepInfo & /*step*/, const StateView & /*state*/)
     {
     }
 
-    /** @brief Called after the mesh was adapted and the DoFs were distributed again. */
+    /**
+     * @brief Called after the cells were marked and before the mesh is adapted: state that lives on
+     * the mesh must be attached to the triangulation here (a SolutionTransfer).
+     */
     virtual void
-    after_adaptation()
+    before_adaptation(const StateView & /*state*/)
     {
     }
 
-    /** @brief Writes the module's state into a checkpoint (default: stateless). */
+    /** @brief Called after the mesh was adapted (and repartitioned) and the DoFs were distributed again. */
     virtual void
-    save_checkpoint(std::ostream & /*out*/) const
+    after_adaptation(const StateView & /*state*/)
     {
     }
 
-    /** @brief Restores the module's state from a checkpoint written by save_checkpoint(). */
+    /** @brief Called after the mesh mover moved the mesh (the mapping and the cell sizes changed). */
     virtual void
-    load_checkpoint(std::istream & /*in*/)
+    after_mesh_motion(const StateView & /*state*/)
+    {
+    }
+
+    /**
+     * @brief Writes the module's state into a checkpoint under keys (default: stateless). FE vectors
+     * on the mesh go in through ModuleArchive::save_vector(), which attaches them to the saved mesh.
+     */
+    virtual void
+    save_checkpoint(ModuleArchive & /*archive*/) const
+    {
+    }
+
+    /** @brief Restores the state of save_checkpoint() (vectors in the same order), after reinit(). */
+    virtual void
+    load_checkpoint(ModuleArchive & /*archive*/)
     {
     }
 
@@ -112,6 +198,16 @@ namespace hyfe
      */
     virtual std::vector<std::string>
     description() const
+    {
+      return {};
+    }
+
+    /**
+     * @brief What a resumed run must keep, as (name, value) pairs (e.g. a model file's SHA-256): a
+     * checkpoint records them and a resume with other values is an input error.
+     */
+    virtual std::vector<std::pair<std::string, std::string>>
+    restart_invariants() const
     {
       return {};
     }

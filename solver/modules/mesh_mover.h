@@ -24,11 +24,23 @@ namespace hyfe
     static constexpr const char *system_name = "mesh mover";
 
     /**
-     * @brief Called after the mesh was created or changed; @p mapping_degree is the polynomial
-     * degree that the physics wants for its geometry.
+     * @brief Called by the Simulation after the mesh was created or changed, before anything else
+     * (every other part uses the mapping); @p mapping_degree is the polynomial degree that the physics
+     * wants for its geometry.
      */
     virtual void
     setup(const dealii::Triangulation<dim, dim> &triangulation, unsigned int mapping_degree) = 0;
+
+    /**
+     * @brief Called by the Simulation at the start of every step, after update(): moves the mesh to
+     * where it is at the end of the step. Returns whether it moved (then the Simulation refreshes the
+     * cell sizes and calls after_mesh_motion() on the physics and every module).
+     */
+    virtual bool
+    move_mesh(const StepInfo & /*step*/, const StateView & /*state*/)
+    {
+      return false;
+    }
 
     /** @brief The mapping of the current (possibly moved) mesh. */
     virtual const dealii::Mapping<dim, dim> &

@@ -233,7 +233,7 @@ namespace hyfe
   }
 
   void
-  Preconditioner::update(const StepInfo &step)
+  Preconditioner::update(const StepInfo &step, const StateView &)
   {
     Services &s      = *services;
     s.step           = step.step;
@@ -292,8 +292,15 @@ namespace hyfe
   }
 
   void
-  Preconditioner::before_adaptation()
+  Preconditioner::before_adaptation(const StateView &)
   {
     services->difference.reset();
+  }
+
+  void
+  Preconditioner::add_output_fields(OutputFields &fields) const
+  {
+    if (shadow_mode())
+      fields.dof_vectors.push_back({"shadow_difference", "", services->difference.get()});
   }
 } // namespace hyfe

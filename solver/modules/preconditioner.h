@@ -71,7 +71,7 @@ namespace hyfe
 
     /** @brief Remembers the step (for shadow mode) and resets the per-step counters. */
     void
-    update(const StepInfo &step) override;
+    update(const StepInfo &step, const StateView &state) override;
 
     /**
      * @brief Set-up time of the last initialize(), fallbacks of this step, and with shadow mode the
@@ -97,7 +97,14 @@ namespace hyfe
 
     /** @brief Forgets the shadow difference, which lives on the old mesh. */
     void
-    before_adaptation() override;
+    before_adaptation(const StateView &state) override;
+
+    /**
+     * @brief With shadow mode, the field `shadow_difference` (zero before the first comparison on this
+     * mesh) on the field of the module's slot.
+     */
+    void
+    add_output_fields(OutputFields &fields) const override;
 
   protected:
     /**

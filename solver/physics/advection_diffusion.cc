@@ -31,6 +31,7 @@
 #include "solver/core/registry.templates.h"
 #include "solver/modules/mesh_mover.h"
 #include "solver/modules/preconditioner.h"
+#include "solver/physics/module_output.h"
 
 namespace hyfe
 {
@@ -158,22 +159,36 @@ namespace hyfe
       {
         return std::pow(degree, dim);
       }
+      unsigned int
+      mapping_degree() const override
+      {
+        return degree;
+      }
       void
       setup(double start_time) override;
+      void
+      set_initial_condition(double time) override;
+      std::vector<FieldState<dim>>
+      fields() const override
+      {
+        return {{"c", &dof_handler, &current, &older}};
+      }
       void
       advance(const StepInfo &step, StatisticsRow &row) override;
       void
       postprocess(const StepInfo &step, bool last_step, StatisticsRow &row) override;
       void
-      adapt_mesh() override;
+      prepare_adaptation() override;
       void
-      write_output(VtuWriter &writer, double time) override;
+      finish_adaptation() override;
+      void
+      write_output(VtuWriter &writer, double time, const OutputFields &module_fields) override;
       std::string
       progress_text() const override;
-      std::vector<std::pair<std::string, ModuleBase *>>
+      std::vector<ModuleSlot>
       modules() override
       {
-        return {{"", preconditioner.get()}};
+        return {{"", preconditioner.get(), "c"}};
       }
       std::vector<std::string>
       summary() const override;
@@ -200,8 +215,6 @@ namespace hyfe
     private:
       void
       setup_dofs();
-      void
-      set_initial_condition(double time);
       void
       make_constraints(double time);
       void
@@ -230,7 +243,7 @@ namespace hyfe
       unsigned int steps_done = 0;
       SolveResult  last_solve;
       std::unique_ptr<parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>
-                    checkpoint_transfer;
+                    checkpoint_transfer, adaptation_transfer;
       double        total_assembly_time = 0, total_solve_time = 0, total_setup_time = 0;
       unsigned long total_iterations = 0;
     };
@@ -303,7 +316,6 @@ namespace hyfe
     void
     AdvectionDiffusion<dim>::setup_dofs()
     {
-      context.mesh_mover.setup(context.triangulation, degree);
       dof_handler.distribute_dofs(fe);
       owned_dofs = dof_handler.locally_owned_dofs();
       DoFTools::extract_locally_relevant_dofs(dof_handler, relevant_dofs);
@@ -359,12 +371,6 @@ namespace hyfe
     {
       setup_dofs();
       set_initial_condition(start_time);
-      for (unsigned int cycle = 0; cycle < context.adaptivity.initial_cycles; ++cycle)
-        {
-          adapt_mesh();
-          set_initial_condition(start_time);
-        }
-      preconditioner->after_adaptation();
     }
 
     template <int dim>
@@ -393,7 +399,6 @@ namespace hyfe
       older            = new_older;
       steps_done       = std::stoul(state.get("advection diffusion/steps done"));
       total_iterations = std::stoul(state.get("advection diffusion/total iterations"));
-      preconditioner->after_adaptation();
     }
 
     template <int dim>
@@ -741,7 +746,7 @@ namespace hyfe
 
     template <int dim>
     void
-    AdvectionDiffusion<dim>::adapt_mesh()
+    AdvectionDiffusion<dim>::prepare_adaptation()
     {
       Vector<float> indicators(context.triangulation.n_active_cells());
       KellyErrorEstimator<dim>::estimate(
@@ -749,28 +754,34 @@ namespace hyfe
       mark_cells(context.triangulation, indicators, context.adaptivity);
       context.triangulation.prepare_coarsening_and_refinement();
 
-      parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector> transfer(dof_handler);
-      transfer.prepare_for_coarsening_and_refinement(
+      adaptation_transfer =
+        std::make_unique<parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>(
+          dof_handler);
+      adaptation_transfer->prepare_for_coarsening_and_refinement(
         std::vector<const PETScWrappers::MPI::Vector *>{&current, &older});
-      for (const auto &[prefix, m] : modules())
-        m->before_adaptation();
-      context.triangulation.execute_coarsening_and_refinement();
-      setup_dofs();
-
-      PETScWrappers::MPI::Vector new_current(owned_dofs, context.comm), new_older(owned_dofs, context.comm);
-      std::vector<PETScWrappers::MPI::Vector *> out{&new_current, &new_older};
-      transfer.interpolate(out);
-      hanging_constraints.distribute(new_current);
-      hanging_constraints.distribute(new_older);
-      current = new_current;
-      older   = new_older;
-      for (const auto &[prefix, m] : modules())
-        m->after_adaptation();
     }
 
     template <int dim>
     void
-    AdvectionDiffusion<dim>::write_output(VtuWriter &writer, const double time)
+    AdvectionDiffusion<dim>::finish_adaptation()
+    {
+      setup_dofs();
+
+      PETScWrappers::MPI::Vector new_current(owned_dofs, context.comm), new_older(owned_dofs, context.comm);
+      std::vector<PETScWrappers::MPI::Vector *> out{&new_current, &new_older};
+      adaptation_transfer->interpolate(out);
+      adaptation_transfer.reset();
+      hanging_constraints.distribute(new_current);
+      hanging_constraints.distribute(new_older);
+      current = new_current;
+      older   = new_older;
+    }
+
+    template <int dim>
+    void
+    AdvectionDiffusion<dim>::write_output(VtuWriter          &writer,
+                                          const double        time,
+                                          const OutputFields &module_fields)
     {
       DataOut<dim> data_out;
       data_out.attach_dof_handler(dof_handler);
@@ -799,23 +810,12 @@ namespace hyfe
         }
       data_out.add_data_vector(subdomain, "subdomain");
       data_out.add_data_vector(level, "level");
-      // shadow mode: this preconditioner's solution minus the fallback's (zero before a comparison)
-      PETScWrappers::MPI::Vector shadow;
-      if (preconditioner->shadow_mode())
-        {
-          shadow.reinit(owned_dofs, relevant_dofs, context.comm);
-          if (const auto *difference = preconditioner->shadow_difference())
-            shadow = *difference;
-          data_out.add_data_vector(shadow, "shadow_difference");
-        }
-
-      OutputFields fields;
-      for (const auto &[prefix, m] : modules())
-        m->add_output_fields(fields);
-      for (const auto &[name, v] : fields.dof_vectors)
-        data_out.add_data_vector(*v, name);
-      for (const auto &[name, v] : fields.cell_vectors)
-        data_out.add_data_vector(*v, name);
+      std::vector<std::unique_ptr<PETScWrappers::MPI::Vector>> module_vectors;
+      add_module_fields<dim>(data_out,
+                             module_fields,
+                             {{"c", {&dof_handler, &owned_dofs, &relevant_dofs, 1}}},
+                             context.comm,
+                             module_vectors);
 
       DataOutBase::VtkFlags flags;
       flags.time                     = time;

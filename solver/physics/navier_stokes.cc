@@ -36,6 +36,7 @@
 #include "solver/modules/closure_model.h"
 #include "solver/modules/mesh_mover.h"
 #include "solver/modules/preconditioner.h"
+#include "solver/physics/module_output.h"
 
 namespace hyfe
 {
@@ -305,22 +306,42 @@ namespace hyfe
       }
       double
       propose_time_step(double max_step) const override;
+      unsigned int
+      mapping_degree() const override
+      {
+        return degree;
+      }
       void
       setup(double start_time) override;
+      void
+      set_initial_condition(double time) override;
+      std::vector<FieldState<dim>>
+      fields() const override
+      {
+        return {{"velocity", &dof_u, &u_n, &u_nm1}, {"pressure", &dof_p, &p_n, nullptr}};
+      }
       void
       advance(const StepInfo &step, StatisticsRow &row) override;
       void
       postprocess(const StepInfo &step, bool last_step, StatisticsRow &row) override;
       void
-      adapt_mesh() override;
+      prepare_adaptation() override;
       void
-      write_output(VtuWriter &writer, double time) override;
+      finish_adaptation() override;
+      void
+      after_mesh_motion() override
+      {
+        assemble_pressure_matrices();
+      }
+      void
+      write_output(VtuWriter &writer, double time, const OutputFields &module_fields) override;
       std::string
       progress_text() const override;
-      std::vector<std::pair<std::string, ModuleBase *>>
+      std::vector<ModuleSlot>
       modules() override
       {
-        return {{"velocity_", velocity_preconditioner.get()}, {"pressure_", pressure_preconditioner.get()}};
+        return {{"velocity_", velocity_preconditioner.get(), "velocity"},
+                {"pressure_", pressure_preconditioner.get(), "pressure"}};
       }
       std::vector<std::string>
       summary() const override;
@@ -349,8 +370,6 @@ namespace hyfe
       make_velocity_constraints(double time);
       void
       assemble_pressure_matrices();
-      void
-      set_initial_condition(double time);
       void
       assemble_velocity_system(const StepInfo &step,
                                double          alpha0,
@@ -406,10 +425,11 @@ namespace hyfe
       KrylovSettings                  velocity_krylov, pressure_krylov;
       std::unique_ptr<Preconditioner> velocity_preconditioner, pressure_preconditioner;
 
-      unsigned int                       steps_done  = 0;
-      double                             previous_dt = 0., last_dt = 0., last_cfl = 0.;
-      SolveResult                        velocity_result, pressure_result;
-      std::unique_ptr<CsvWriter>         forces_csv;
+      unsigned int               steps_done  = 0;
+      double                     previous_dt = 0., last_dt = 0., last_cfl = 0.;
+      SolveResult                velocity_result, pressure_result;
+      std::unique_ptr<CsvWriter> forces_csv;
+      std::unique_ptr<parallel::distributed::SolutionTransfer<dim, Vector_t>> transfer_u, transfer_p;
       std::vector<std::array<double, 4>> force_history; // t, C_D, C_L, delta_p
       double                             total_velocity_its = 0, total_pressure_its = 0;
     };
@@ -614,7 +634,6 @@ namespace hyfe
     void
     NavierStokes<dim>::setup_dofs()
     {
-      context.mesh_mover.setup(context.triangulation, degree);
       dof_u.distribute_dofs(fe_u);
       dof_p.distribute_dofs(fe_p);
       owned_u = dof_u.locally_owned_dofs();
@@ -812,11 +831,6 @@ namespace hyfe
     {
       setup_dofs();
       set_initial_condition(start_time);
-      for (unsigned int cycle = 0; cycle < context.adaptivity.initial_cycles; ++cycle)
-        {
-          adapt_mesh();
-          set_initial_condition(start_time);
-        }
       if (!force_ids.empty() || !pressure_points.empty())
         forces_csv = std::make_unique<CsvWriter>(context.output_directory + "/forces.csv", context.comm);
     }
@@ -1430,7 +1444,7 @@ namespace hyfe
 
     template <int dim>
     void
-    NavierStokes<dim>::adapt_mesh()
+    NavierStokes<dim>::prepare_adaptation()
     {
       Vector<float> indicators(context.triangulation.n_active_cells());
       if (indicator == "kelly")
@@ -1455,19 +1469,26 @@ namespace hyfe
         }
       mark_cells(context.triangulation, indicators, context.adaptivity);
       context.triangulation.prepare_coarsening_and_refinement();
-      parallel::distributed::SolutionTransfer<dim, Vector_t> transfer_u(dof_u), transfer_p(dof_p);
-      transfer_u.prepare_for_coarsening_and_refinement(std::vector<const Vector_t *>{&u_n, &u_nm1});
-      transfer_p.prepare_for_coarsening_and_refinement(std::vector<const Vector_t *>{&p_n, &psi_n, &psi_nm1});
-      for (const auto &[prefix, m] : modules())
-        m->before_adaptation();
-      context.triangulation.execute_coarsening_and_refinement();
+      transfer_u = std::make_unique<parallel::distributed::SolutionTransfer<dim, Vector_t>>(dof_u);
+      transfer_p = std::make_unique<parallel::distributed::SolutionTransfer<dim, Vector_t>>(dof_p);
+      transfer_u->prepare_for_coarsening_and_refinement(std::vector<const Vector_t *>{&u_n, &u_nm1});
+      transfer_p->prepare_for_coarsening_and_refinement(
+        std::vector<const Vector_t *>{&p_n, &psi_n, &psi_nm1});
+    }
+
+    template <int dim>
+    void
+    NavierStokes<dim>::finish_adaptation()
+    {
       setup_dofs();
       Vector_t new_u_n(owned_u, context.comm), new_u_nm1(owned_u, context.comm), new_p(owned_p, context.comm);
       Vector_t new_psi(owned_p, context.comm), new_psi_old(owned_p, context.comm);
       std::vector<Vector_t *> out{&new_u_n, &new_u_nm1};
-      transfer_u.interpolate(out);
+      transfer_u->interpolate(out);
       std::vector<Vector_t *> out_p{&new_p, &new_psi, &new_psi_old};
-      transfer_p.interpolate(out_p);
+      transfer_p->interpolate(out_p);
+      transfer_u.reset();
+      transfer_p.reset();
       hanging_p.distribute(new_psi);
       hanging_p.distribute(new_psi_old);
       psi_n   = new_psi;
@@ -1478,13 +1499,11 @@ namespace hyfe
       u_n   = new_u_n;
       u_nm1 = new_u_nm1;
       p_n   = new_p;
-      for (const auto &[prefix, m] : modules())
-        m->after_adaptation();
     }
 
     template <int dim>
     void
-    NavierStokes<dim>::write_output(VtuWriter &writer, const double time)
+    NavierStokes<dim>::write_output(VtuWriter &writer, const double time, const OutputFields &module_fields)
     {
       DataOut<dim> data_out;
       data_out.attach_triangulation(context.triangulation);
@@ -1506,27 +1525,13 @@ namespace hyfe
         }
       data_out.add_data_vector(subdomain, "subdomain");
       data_out.add_data_vector(level, "level");
-      // shadow mode: this preconditioner's solution minus the fallback's (zero before the first
-      // comparison on this mesh), for the velocity u^{n+1} and the pressure increment phi
-      Vector_t shadow_u, shadow_p;
-      if (velocity_preconditioner->shadow_mode())
-        {
-          shadow_u.reinit(owned_u, relevant_u, context.comm);
-          if (const auto *difference = velocity_preconditioner->shadow_difference())
-            shadow_u = *difference;
-          data_out.add_data_vector(dof_u,
-                                   shadow_u,
-                                   std::vector<std::string>(dim, "velocity_shadow_difference"),
-                                   std::vector<DataComponentInterpretation::DataComponentInterpretation>(
-                                     dim, DataComponentInterpretation::component_is_part_of_vector));
-        }
-      if (pressure_preconditioner->shadow_mode())
-        {
-          shadow_p.reinit(owned_p, relevant_p, context.comm);
-          if (const auto *difference = pressure_preconditioner->shadow_difference())
-            shadow_p = *difference;
-          data_out.add_data_vector(dof_p, shadow_p, "pressure_shadow_difference");
-        }
+      std::vector<std::unique_ptr<Vector_t>> module_vectors;
+      add_module_fields<dim>(data_out,
+                             module_fields,
+                             {{"velocity", {&dof_u, &owned_u, &relevant_u, dim}},
+                              {"pressure", {&dof_p, &owned_p, &relevant_p, 1}}},
+                             context.comm,
+                             module_vectors);
       // nu_t, averaged per cell
       if (context.closure_model.is_active())
         {

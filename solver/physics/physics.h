@@ -11,6 +11,7 @@
 
 #include "solver/core/data_check.h"
 #include "solver/core/module.h"
+#include "solver/core/module_state.h"
 
 namespace dealii
 {
@@ -36,6 +37,14 @@ namespace hyfe
 
   /** @brief One row of stats.csv: (column, value) pairs in a fixed order. */
   using StatisticsRow = std::vector<std::pair<std::string, double>>;
+
+  /** @brief A module of the physics in the Simulation's module list. */
+  struct ModuleSlot
+  {
+    std::string prefix; ///< of its statistics columns and output fields, e.g. "pressure_"
+    ModuleBase *module;
+    std::string field; ///< the physics field it works on ("c", "velocity", "pressure"), for its output fields
+  };
 
   /** @brief What the simulation shares with its physics. */
   template <int dim>
@@ -98,9 +107,24 @@ namespace hyfe
       return max_step;
     }
 
-    /** @brief Distributes DoFs on the (globally refined) mesh and sets the initial condition. */
+    /** @brief The polynomial degree of the geometry (the mesh mover's mapping) that the physics wants. */
+    virtual unsigned int
+    mapping_degree() const = 0;
+
+    /**
+     * @brief Distributes DoFs on the (globally refined) mesh and sets the initial condition; the mesh
+     * mover is set up already.
+     */
     virtual void
     setup(double start_time) = 0;
+
+    /** @brief Sets the initial condition again (after an initial refinement cycle). */
+    virtual void
+    set_initial_condition(double start_time) = 0;
+
+    /** @brief The fields that modules may read (SimulationState::fields). */
+    virtual std::vector<FieldState<dim>>
+    fields() const = 0;
 
     /** @brief Advances from step.time - step.dt to step.time; adds its statistics to @p row. */
     virtual void
@@ -113,23 +137,41 @@ namespace hyfe
     virtual void
     postprocess(const StepInfo &step, bool last_step, StatisticsRow &row) = 0;
 
-    /** @brief Adapts the mesh and transfers every history vector. */
+    /**
+     * @brief First half of an adaptation: estimates, marks the cells, calls
+     * prepare_coarsening_and_refinement() and attaches every history vector for the transfer. The
+     * Simulation then calls the modules' before_adaptation() and refines.
+     */
     virtual void
-    adapt_mesh() = 0;
+    prepare_adaptation() = 0;
 
-    /** @brief Writes one output record for @p time. */
+    /** @brief Second half, after the refinement: distributes the DoFs and transfers the history vectors. */
     virtual void
-    write_output(VtuWriter &writer, double time) = 0;
+    finish_adaptation() = 0;
+
+    /** @brief Called after the mesh mover moved the mesh: rebuilds what depends on the geometry. */
+    virtual void
+    after_mesh_motion()
+    {
+    }
+
+    /**
+     * @brief Writes one output record for @p time, with the modules' fields @p module_fields (names
+     * already prefixed; the field of each DoF vector names the DoF handler it lives on).
+     */
+    virtual void
+    write_output(VtuWriter &writer, double time, const OutputFields &module_fields) = 0;
 
     /** @brief Short text for the progress line (e.g. "cells 1024 dofs 4225 its 12"). */
     virtual std::string
     progress_text() const = 0;
 
     /**
-     * @brief The modules that the physics owns, each with the prefix of its statistics columns
-     * (e.g. "pressure_"), for the hooks and stats.csv.
+     * @brief The modules that the physics owns (its preconditioners), each with the prefix of its
+     * statistics columns and the field it works on. The Simulation calls their hooks; the physics
+     * only uses them.
      */
-    virtual std::vector<std::pair<std::string, ModuleBase *>>
+    virtual std::vector<ModuleSlot>
     modules() = 0;
 
     /** @brief Whether the physics implements the checkpoint hooks below. */
@@ -165,7 +207,8 @@ namespace hyfe
     }
 
     /**
-     * @brief Called instead of setup() on a resumed run, after the triangulation was loaded:
+     * @brief Called instead of setup() on a resumed run, after the triangulation was loaded and the
+     * mesh mover set up:
      * distributes the DoFs, reads back the history vectors in the order of prepare_checkpoint() and
      * the scalar state from @p state.
      */

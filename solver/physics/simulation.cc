@@ -2,8 +2,12 @@
 
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/quadrature_lib.h>
 #include <deal.II/base/revision.h>
 #include <deal.II/distributed/tria.h>
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/fe/mapping.h>
 
 #include <cmath>
 #include <csignal>
@@ -18,6 +22,7 @@
 #include "solver/core/checkpoint.h"
 #include "solver/core/exceptions.h"
 #include "solver/core/mesh.h"
+#include "solver/core/module_archive.h"
 #include "solver/core/output.h"
 #include "solver/core/parameters.h"
 #include "solver/core/registry.templates.h"
@@ -40,30 +45,6 @@ namespace hyfe
       std::ostringstream s;
       s << std::setprecision(12) << v;
       return s.str();
-    }
-
-    /** @p data as hexadecimal digits (a module's checkpoint state, which may hold any byte). */
-    std::string
-    to_hex(const std::string &data)
-    {
-      static const char *digits = "0123456789abcdef";
-      std::string        out;
-      for (const unsigned char c : data)
-        {
-          out += digits[c >> 4];
-          out += digits[c & 15];
-        }
-      return out;
-    }
-
-    /** The bytes of to_hex(). */
-    std::string
-    from_hex(const std::string &hex)
-    {
-      std::string out;
-      for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-        out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-      return out;
     }
 
     /** The signal (SIGTERM, SIGINT) received during a run, 0 if none; set by the handler. */
@@ -176,6 +157,11 @@ namespace hyfe
           comm, triangulation, *mesh_mover, *closure, adaptivity, scheme, time_step, output.directory};
         physics = prm.get("physics") == "navier-stokes" ? navier_stokes::create<dim>(prm, context)
                                                         : advection_diffusion::create<dim>(prm, context);
+        modules = {{"mesh_mover_", mesh_mover.get(), ""}, {"closure_", closure.get(), ""}};
+        for (const auto &m : physics->modules())
+          modules.push_back(m);
+        module_state.comm          = comm;
+        module_state.triangulation = &triangulation;
         if (checkpoint.enabled() && !physics->supports_checkpoints())
           throw InputError("entries 'checkpoint/interval' and 'checkpoint/wall interval': the physics '" +
                            prm.get("physics") +
@@ -190,9 +176,14 @@ namespace hyfe
                           {"mesh/generator arguments",
                            mesh.source == "generator" ? mesh.generator_arguments : ""},
                           {"mesh/file", mesh.source == "file" ? sha256_of_file(mesh.file) : ""},
-                          {"mesh/circle manifold", mesh.circle_manifold}};
+                          {"mesh/circle manifold", mesh.circle_manifold},
+                          {"time/scheme", scheme},
+                          {"time/time step", format_number(time_step)}};
             for (const auto &i : physics->restart_invariants())
               invariants.push_back(i);
+            for (const auto &slot : modules)
+              for (const auto &[name, value] : slot.module->restart_invariants())
+                invariants.emplace_back("module " + slot.prefix + name, value);
           }
       }
 
@@ -274,12 +265,11 @@ namespace hyfe
        * and the output files.
        */
       void
-      write_checkpoint(const unsigned int                                       number,
-                       const unsigned int                                       step,
-                       const double                                             time,
-                       const VtuWriter                                         &writer,
-                       const CsvWriter                                         &stats,
-                       const std::vector<std::pair<std::string, ModuleBase *>> &modules)
+      write_checkpoint(const unsigned int number,
+                       const unsigned int step,
+                       const double       time,
+                       const VtuWriter   &writer,
+                       const CsvWriter   &stats)
       {
         CheckpointStore   store(checkpoint, comm);
         const std::string folder = store.begin(number);
@@ -293,14 +283,17 @@ namespace hyfe
         state.set("output/records", writer.save_records());
         state.set("output/stats.csv bytes",
                   std::to_string(Utilities::MPI::broadcast(comm, stats.bytes(), 0)));
-        for (const auto &[prefix, m] : modules)
-          {
-            std::ostringstream out;
-            m->save_checkpoint(out);
-            state.set("module/" + prefix, to_hex(out.str()));
-          }
+        // the physics' vectors first, then the modules' in the list's order: load reads them so
         physics->prepare_checkpoint(state);
-        triangulation.save(folder + "/mesh");
+        {
+          std::vector<std::unique_ptr<ModuleArchive>> archives;
+          for (const auto &slot : modules)
+            {
+              archives.push_back(std::make_unique<ModuleArchive>(state, slot_name(slot)));
+              slot.module->save_checkpoint(*archives.back());
+            }
+          triangulation.save(folder + "/mesh");
+        }
         physics->finish_checkpoint();
         store.commit(folder, number, state);
       }
@@ -324,22 +317,32 @@ namespace hyfe
               }
             prm.print_parameters(expanded, ParameterHandler::PRM);
           }
-        std::vector<std::pair<std::string, ModuleBase *>> modules{{"mesh_mover_", mesh_mover.get()},
-                                                                  {"closure_", closure.get()}};
-        for (const auto &m : physics->modules())
-          modules.push_back(m);
         const CheckpointState *resumed = resume_from ? &resume_from->state : nullptr;
+        mesh_mover->setup(triangulation, physics->mapping_degree());
         if (resumed)
           {
             physics->load_checkpoint(*resumed);
-            for (const auto &[prefix, m] : modules)
+            refresh_state();
+            for (const auto &slot : modules)
+              slot.module->reinit(view());
+            for (const auto &slot : modules)
               {
-                std::istringstream in(from_hex(resumed->get("module/" + prefix)));
-                m->load_checkpoint(in);
+                ModuleArchive archive(*resumed, slot_name(slot));
+                slot.module->load_checkpoint(archive);
               }
           }
         else
-          physics->setup(start_time);
+          {
+            physics->setup(start_time);
+            refresh_state();
+            for (const auto &slot : modules)
+              slot.module->reinit(view());
+            for (unsigned int cycle = 0; cycle < adaptivity.initial_cycles; ++cycle)
+              {
+                adapt();
+                physics->set_initial_condition(start_time);
+              }
+          }
 
         VtuWriter      writer(output, comm);
         CsvWriter      stats(output.directory + "/stats.csv",
@@ -363,7 +366,22 @@ namespace hyfe
           if (!output.write_fields)
             return;
           const double t0 = progress.elapsed();
-          physics->write_output(writer, time);
+          OutputFields fields;
+          for (const auto &slot : modules)
+            {
+              OutputFields own;
+              slot.module->add_output_fields(own);
+              for (auto f : own.dof_vectors)
+                {
+                  f.name = slot.prefix + f.name;
+                  if (f.field.empty())
+                    f.field = slot.field;
+                  fields.dof_vectors.push_back(f);
+                }
+              for (const auto &[name, v] : own.cell_vectors)
+                fields.cell_vectors.emplace_back(slot.prefix + name, v);
+            }
+          physics->write_output(writer, time, fields);
           output_time = progress.elapsed() - t0;
         };
         if (!resumed)
@@ -380,11 +398,11 @@ namespace hyfe
           {
             // what each module is, as set up (e.g. a model file and its SHA-256): log and output folder
             std::ofstream described(output.directory + "/modules.txt");
-            for (const auto &[prefix, m] : modules)
-              for (const auto &line : m->description())
+            for (const auto &slot : modules)
+              for (const auto &line : slot.module->description())
                 {
-                  std::cout << "  " << prefix << ": " << line << std::endl;
-                  described << prefix << ": " << line << "\n";
+                  std::cout << "  " << slot.prefix << ": " << line << std::endl;
+                  described << slot.prefix << ": " << line << "\n";
                 }
           }
 
@@ -402,9 +420,17 @@ namespace hyfe
             else if (end_time - time < 1.5 * dt)
               dt = 0.5 * (end_time - time); // no tiny last step
             const StepInfo info{step, last ? end_time : time + dt, dt};
-            time = info.time;
-            for (const auto &[prefix, m] : modules)
-              m->update(info);
+            time              = info.time;
+            module_state.step = info;
+            for (const auto &slot : modules)
+              slot.module->update(info, view());
+            if (mesh_mover->move_mesh(info, view()))
+              {
+                refresh_state();
+                physics->after_mesh_motion();
+                for (const auto &slot : modules)
+                  slot.module->after_mesh_motion(view());
+              }
             StatisticsRow row{{"step", step}, {"time", info.time}, {"dt", dt}};
             physics->advance(info, row);
             physics->postprocess(info, last, row);
@@ -417,14 +443,14 @@ namespace hyfe
             if (adaptivity.interval > 0 && step % adaptivity.interval == 0 && !last)
               {
                 const double t0 = progress.elapsed();
-                physics->adapt_mesh();
+                adapt();
                 adapt_time = progress.elapsed() - t0;
               }
             row.emplace_back("adapt_time", adapt_time);
             row.emplace_back("output_time", output_time);
-            for (const auto &[prefix, m] : modules)
-              for (const auto &[name, value] : m->statistics())
-                row.emplace_back(prefix + name, value);
+            for (const auto &slot : modules)
+              for (const auto &[name, value] : slot.module->statistics())
+                row.emplace_back(slot.prefix + name, value);
             stats.write_row(row);
             if (step % output.progress_interval == 0 || last)
               progress.print(step, info.time, physics->progress_text());
@@ -440,7 +466,7 @@ namespace hyfe
                  (checkpoint.wall_minutes > 0 && wall - last_checkpoint >= 60. * checkpoint.wall_minutes) ||
                  signal != 0))
               {
-                write_checkpoint(++n_checkpoints, step, info.time, writer, stats, modules);
+                write_checkpoint(++n_checkpoints, step, info.time, writer, stats);
                 last_checkpoint = wall;
                 if (root)
                   std::cout << "hyfe: checkpoint " << n_checkpoints << " after step " << step << " in '"
@@ -462,9 +488,9 @@ namespace hyfe
                       << " s wall)" << std::endl;
             for (const auto &line : physics->summary())
               std::cout << "  " << line << std::endl;
-            for (const auto &[prefix, m] : modules)
-              for (const auto &[name, value] : m->summary())
-                std::cout << "  " << prefix << name << ": " << value << std::endl;
+            for (const auto &slot : modules)
+              for (const auto &[name, value] : slot.module->summary())
+                std::cout << "  " << slot.prefix << name << ": " << value << std::endl;
             std::cout << "  output: " << output.directory << "/" << output.base_name << ".pvd ("
                       << writer.n_records() << " records), " << output.directory << "/stats.csv" << std::endl;
           }
@@ -472,6 +498,72 @@ namespace hyfe
       }
 
     private:
+      /** The name of a module's part of a checkpoint: its prefix, or the system for an empty one. */
+      static std::string
+      slot_name(const ModuleSlot &slot)
+      {
+        return slot.prefix.empty() ? "preconditioner_" : slot.prefix;
+      }
+
+      /** The modules' view of the run. */
+      StateView
+      view() const
+      {
+        return StateView(module_state);
+      }
+
+      /**
+       * Refreshes the modules' view after a set-up, an adaptation or a mesh motion: the mapping, the
+       * fields and the mapping-aware cell sizes (|K|^(1/dim), |K| integrated through the mapping).
+       */
+      void
+      refresh_state()
+      {
+        module_state.mapping        = &mesh_mover->mapping();
+        module_state.mapping_degree = physics->mapping_degree();
+        module_state.fields         = physics->fields();
+        module_state.cell_sizes.assign(triangulation.n_active_cells(), 0.);
+        const FE_Q<dim>   fe(1);
+        const QGauss<dim> quadrature(module_state.mapping_degree + 1);
+        FEValues<dim>     fe_values(*module_state.mapping, fe, quadrature, update_JxW_values);
+        for (const auto &cell : triangulation.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              fe_values.reinit(cell);
+              double volume = 0.;
+              for (unsigned int q = 0; q < quadrature.size(); ++q)
+                volume += fe_values.JxW(q);
+              module_state.cell_sizes[cell->active_cell_index()] = std::pow(volume, 1. / dim);
+            }
+      }
+
+      /**
+       * One adaptation, every hook in its place: the physics marks the cells and attaches its history
+       * vectors, the modules attach theirs (before_adaptation()), the mesh is refined and repartitioned,
+       * the mesh mover is set up again and gets after_adaptation() first, the physics transfers its
+       * fields, then every other module gets after_adaptation() and all get reinit().
+       */
+      void
+      adapt()
+      {
+        physics->prepare_adaptation();
+        for (const auto &slot : modules)
+          slot.module->before_adaptation(view());
+        triangulation.execute_coarsening_and_refinement();
+        mesh_mover->setup(triangulation, physics->mapping_degree());
+        module_state.fields.clear();
+        module_state.cell_sizes.clear();
+        module_state.mapping = &mesh_mover->mapping();
+        mesh_mover->after_adaptation(view());
+        physics->finish_adaptation();
+        refresh_state();
+        for (const auto &slot : modules)
+          if (slot.module != mesh_mover.get())
+            slot.module->after_adaptation(view());
+        for (const auto &slot : modules)
+          slot.module->reinit(view());
+      }
+
       /** The times at which the data expressions are checked: start, middle and end. */
       std::vector<double>
       data_times() const
@@ -497,6 +589,9 @@ namespace hyfe
       std::unique_ptr<MeshMover<dim>>    mesh_mover;
       std::unique_ptr<ClosureModel<dim>> closure;
       std::unique_ptr<Physics<dim>>      physics;
+      /** Every module of the run, in the order of their hooks: mesh mover, closure, the physics' ones. */
+      std::vector<ModuleSlot> modules;
+      SimulationState<dim>    module_state;
     };
 
     /**
