@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <iostream>
 #include <sstream>
 #include <unistd.h>
 
@@ -172,9 +173,14 @@ namespace hyfe
     std::ifstream in(path, std::ios::binary);
     if (!in)
       throw InputError("the checkpoint state '" + path + "' is missing");
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto        mark = text.rfind("sha256\t");
-    if (mark == std::string::npos || text.back() != '\n' ||
+    return parse(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), path);
+  }
+
+  CheckpointState
+  CheckpointState::parse(const std::string &text, const std::string &path)
+  {
+    const auto mark = text.rfind("sha256\t");
+    if (mark == std::string::npos || text.empty() || text.back() != '\n' ||
         text.substr(mark + 7, text.size() - mark - 8) != sha256(text.substr(0, mark)))
       throw InputError("the checkpoint state '" + path +
                        "' is truncated or corrupt (its SHA-256 does not match its content)");
@@ -249,50 +255,66 @@ namespace hyfe
   std::optional<CheckpointSlot>
   CheckpointStore::find_last_good(std::vector<std::string> &problems) const
   {
-    std::string found; // "folder\nnumber\n" + the state file's path, on rank 0
-    if (dealii::Utilities::MPI::this_mpi_process(comm) == 0 && fs::is_directory(parameters.directory))
-      {
-        std::string   marked;
-        std::ifstream marker(parameters.directory + "/last-good");
-        if (marker)
-          marker >> marked;
-        else
-          problems.push_back("there is no marker '" + parameters.directory + "/last-good'");
-        // every slot, newest first; the marked one wins when it is complete
-        std::vector<std::pair<unsigned int, std::string>> complete;
-        for (const auto &entry : fs::directory_iterator(parameters.directory))
-          {
-            if (!entry.is_directory() || entry.path().filename().string().rfind("slot_", 0) != 0)
-              continue;
-            const std::string folder = entry.path().string();
-            try
-              {
-                const CheckpointState state = CheckpointState::read(folder + "/state.txt");
-                if (state.get("checkpoint/files") != slot_files(folder))
-                  throw InputError(
-                    "the files of checkpoint slot '" + folder +
-                    "' differ from those recorded in its state.txt (a truncated or changed file)");
-                complete.emplace_back(static_cast<unsigned int>(std::stoul(state.get("checkpoint/number"))),
-                                      folder);
-              }
-            catch (const std::exception &e)
-              {
-                problems.push_back(e.what());
-              }
-          }
-        std::sort(complete.rbegin(), complete.rend());
-        for (const auto &[number, folder] : complete)
-          if (fs::path(folder).filename() == marked)
-            found = folder;
-        if (found.empty() && !complete.empty())
-          {
-            found = complete.front().second;
-            if (!marked.empty())
-              problems.push_back("the slot that 'last-good' names, '" + marked +
-                                 "', is not complete; falling back to '" +
-                                 fs::path(found).filename().string() + "'");
-          }
-      }
+    std::string found;      // the slot's folder, on rank 0
+    std::string found_text; // its state.txt, read once by rank 0 and sent to every rank
+    if (dealii::Utilities::MPI::this_mpi_process(comm) == 0)
+      try
+        {
+          if (fs::is_directory(parameters.directory))
+            {
+              std::string   marked;
+              std::ifstream marker(parameters.directory + "/last-good");
+              if (marker)
+                marker >> marked;
+              else
+                problems.push_back("there is no marker '" + parameters.directory + "/last-good'");
+              // every slot, newest first; the marked one wins when it is complete
+              std::vector<std::pair<unsigned int, std::string>> complete;
+              for (const auto &entry : fs::directory_iterator(parameters.directory))
+                {
+                  if (!entry.is_directory() || entry.path().filename().string().rfind("slot_", 0) != 0)
+                    continue;
+                  const std::string folder = entry.path().string();
+                  try
+                    {
+                      const CheckpointState state = CheckpointState::read(folder + "/state.txt");
+                      if (state.get("checkpoint/files") != slot_files(folder))
+                        throw InputError(
+                          "the files of checkpoint slot '" + folder +
+                          "' differ from those recorded in its state.txt (a truncated or changed file)");
+                      complete.emplace_back(
+                        static_cast<unsigned int>(std::stoul(state.get("checkpoint/number"))), folder);
+                    }
+                  catch (const std::exception &e)
+                    {
+                      problems.push_back(e.what());
+                    }
+                }
+              std::sort(complete.rbegin(), complete.rend());
+              for (const auto &[number, folder] : complete)
+                if (fs::path(folder).filename() == marked)
+                  found = folder;
+              if (found.empty() && !complete.empty())
+                {
+                  found = complete.front().second;
+                  if (!marked.empty())
+                    problems.push_back("the slot that 'last-good' names, '" + marked +
+                                       "', is not complete; falling back to '" +
+                                       fs::path(found).filename().string() + "'");
+                }
+              if (!found.empty())
+                {
+                  std::ifstream in(found + "/state.txt", std::ios::binary);
+                  found_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+                }
+            }
+        }
+      catch (const std::exception &e)
+        {
+          // (a folder that cannot be listed: rank 0 must still reach the broadcasts below)
+          problems.push_back("cannot read the checkpoint folder '" + parameters.directory + "': " + e.what());
+          found.clear();
+        }
     std::string problem_text;
     for (const auto &p : problems)
       problem_text += p + "\n";
@@ -304,9 +326,31 @@ namespace hyfe
     found = dealii::Utilities::MPI::broadcast(comm, found, 0);
     if (found.empty())
       return std::nullopt;
-    // every rank reads the state itself (a shared file system, as for the mesh data)
-    CheckpointState state  = CheckpointState::read(found + "/state.txt");
+    // rank 0 checked this text; every rank parses the same bytes (no rank reads a file the others do not)
+    found_text             = dealii::Utilities::MPI::broadcast(comm, found_text, 0);
+    CheckpointState state  = CheckpointState::parse(found_text, found + "/state.txt");
     const auto      number = static_cast<unsigned int>(std::stoul(state.get("checkpoint/number")));
     return CheckpointSlot{found, number, std::move(state)};
+  }
+
+  void
+  CheckpointStore::clear() const
+  {
+    std::string removed;
+    if (dealii::Utilities::MPI::this_mpi_process(comm) == 0 && fs::is_directory(parameters.directory))
+      {
+        std::error_code ec;
+        for (const auto &entry : fs::directory_iterator(parameters.directory, ec))
+          if ((entry.is_directory() && entry.path().filename().string().rfind("slot_", 0) == 0) ||
+              entry.path().filename() == "last-good")
+            {
+              fs::remove_all(entry.path(), ec);
+              removed = parameters.directory;
+            }
+      }
+    removed = dealii::Utilities::MPI::broadcast(comm, removed, 0);
+    if (!removed.empty() && dealii::Utilities::MPI::this_mpi_process(comm) == 0)
+      std::cout << "hyfe: checkpoint: this run starts afresh; the older checkpoints in '" << removed
+                << "' were removed" << std::endl;
   }
 } // namespace hyfe

@@ -82,6 +82,10 @@ namespace hyfe
     static CheckpointState
     read(const std::string &file);
 
+    /** @brief The state in @p text, read from @p file (for messages); throws like read(). */
+    static CheckpointState
+    parse(const std::string &text, const std::string &file);
+
     std::string file; ///< where it was read from, for messages
 
   private:
@@ -129,6 +133,13 @@ namespace hyfe
      */
     std::optional<CheckpointSlot>
     find_last_good(std::vector<std::string> &problems) const;
+
+    /**
+     * @brief Removes every slot and the marker (collective): a run that starts afresh never leaves an
+     * older run's checkpoint where a later `resume = auto` could fall back to it.
+     */
+    void
+    clear() const;
 
   private:
     const CheckpointParameters &parameters;

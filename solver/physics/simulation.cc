@@ -318,6 +318,8 @@ namespace hyfe
             prm.print_parameters(expanded, ParameterHandler::PRM);
           }
         const CheckpointState *resumed = resume_from ? &resume_from->state : nullptr;
+        if (!resumed && checkpoint.enabled())
+          CheckpointStore(checkpoint, comm).clear();
         mesh_mover->setup(triangulation, physics->mapping_degree());
         if (resumed)
           {
