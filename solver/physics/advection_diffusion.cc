@@ -4,7 +4,6 @@
 #include <deal.II/base/index_set.h>
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/quadrature_lib.h>
-#include <deal.II/distributed/solution_transfer.h>
 #include <deal.II/distributed/tria.h>
 #include <deal.II/dofs/dof_handler.h>
 #include <deal.II/dofs/dof_tools.h>
@@ -16,7 +15,6 @@
 #include <deal.II/lac/petsc_vector.h>
 #include <deal.II/lac/sparsity_tools.h>
 #include <deal.II/numerics/data_out.h>
-#include <deal.II/numerics/error_estimator.h>
 #include <deal.II/numerics/vector_tools.h>
 
 #include <chrono>
@@ -32,6 +30,7 @@
 #include "solver/modules/mesh_mover.h"
 #include "solver/modules/preconditioner.h"
 #include "solver/physics/module_output.h"
+#include "solver/physics/physics_tools.h"
 
 namespace hyfe
 {
@@ -207,7 +206,7 @@ namespace hyfe
       void
       finish_checkpoint() override
       {
-        checkpoint_transfer.reset();
+        history.finish_serialization();
       }
       void
       load_checkpoint(const CheckpointState &state) override;
@@ -240,26 +239,21 @@ namespace hyfe
       KrylovSettings                  krylov;
       std::unique_ptr<Preconditioner> preconditioner;
 
-      unsigned int steps_done = 0;
-      SolveResult  last_solve;
-      std::unique_ptr<parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>
-                    checkpoint_transfer, adaptation_transfer;
-      double        total_assembly_time = 0, total_solve_time = 0, total_setup_time = 0;
-      unsigned long total_iterations = 0;
+      unsigned int                        steps_done = 0;
+      SolveResult                         last_solve;
+      physics_tools::HistoryTransfer<dim> history; // current, older
+      double                              total_assembly_time = 0, total_solve_time = 0, total_setup_time = 0;
+      unsigned long                       total_iterations = 0;
     };
 
     template <int dim>
     AdvectionDiffusion<dim>::AdvectionDiffusion(ParameterHandler &prm, const SimulationContext<dim> &context)
         : context(context)
-        , degree([&] {
-          prm.enter_subsection("advection diffusion");
-          const unsigned int d = prm.get_integer("finite element degree");
-          prm.leave_subsection();
-          return d;
-        }())
+        , degree(physics_tools::read_degree(prm, "advection diffusion", "finite element degree"))
         , fe(degree)
         , dof_handler(context.triangulation)
     {
+      history.add(dof_handler, {&current, &older}, hanging_constraints);
       prm.enter_subsection("advection diffusion");
       const std::string prefix = "advection diffusion/";
       const auto constants = parse_constants(prm.get("function constants"), prefix + "function constants");
@@ -377,11 +371,7 @@ namespace hyfe
     void
     AdvectionDiffusion<dim>::prepare_checkpoint(CheckpointState &state)
     {
-      checkpoint_transfer =
-        std::make_unique<parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>(
-          dof_handler);
-      checkpoint_transfer->prepare_for_serialization(
-        std::vector<const PETScWrappers::MPI::Vector *>{&current, &older});
+      history.prepare_serialization();
       state.set("advection diffusion/steps done", std::to_string(steps_done));
       state.set("advection diffusion/total iterations", std::to_string(total_iterations));
     }
@@ -391,12 +381,7 @@ namespace hyfe
     AdvectionDiffusion<dim>::load_checkpoint(const CheckpointState &state)
     {
       setup_dofs();
-      PETScWrappers::MPI::Vector new_current(owned_dofs, context.comm), new_older(owned_dofs, context.comm);
-      parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector> transfer(dof_handler);
-      std::vector<PETScWrappers::MPI::Vector *>                                out{&new_current, &new_older};
-      transfer.deserialize(out);
-      current          = new_current;
-      older            = new_older;
+      history.deserialize();
       steps_done       = std::stoul(state.get("advection diffusion/steps done"));
       total_iterations = std::stoul(state.get("advection diffusion/total iterations"));
     }
@@ -680,21 +665,15 @@ namespace hyfe
       // initial guess: the previous solution, with the new constraints
       solution = current;
       constraints.set_zero(solution);
-      if (krylov.dump_at(step.step))
-        dump_linear_system(context.output_directory + "/c_step" + std::to_string(step.step) + ".petsc",
-                           static_cast<Mat>(system_matrix),
-                           static_cast<const Vec &>(rhs));
-      last_solve = preconditioner->solve(krylov, system_matrix, solution, rhs);
-      if (!last_solve.converged)
-        throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +
-                       ": the linear solve for the field 'c' did not converge (" + last_solve.reason + ", " +
-                       std::to_string(last_solve.iterations) + " iterations, relative residual " +
-                       std::to_string(last_solve.relative_residual) + ")");
-      constraints.distribute(solution);
-      const double norm = parallel_l2_norm(static_cast<const Vec &>(solution));
-      if (!std::isfinite(norm))
-        throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +
-                       ": the field 'c' is not finite (NaN or Inf)");
+      last_solve = physics_tools::solve_and_check(
+        *preconditioner,
+        krylov,
+        system_matrix,
+        solution,
+        rhs,
+        constraints,
+        step,
+        {context.output_directory + "/c", "the linear solve for the field 'c'", "c", true});
       older   = current;
       current = solution;
       ++steps_done;
@@ -748,17 +727,9 @@ namespace hyfe
     void
     AdvectionDiffusion<dim>::prepare_adaptation()
     {
-      Vector<float> indicators(context.triangulation.n_active_cells());
-      KellyErrorEstimator<dim>::estimate(
-        context.mesh_mover.mapping(), dof_handler, QGauss<dim - 1>(degree + 1), {}, current, indicators);
-      mark_cells(context.triangulation, indicators, context.adaptivity);
-      context.triangulation.prepare_coarsening_and_refinement();
-
-      adaptation_transfer =
-        std::make_unique<parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>(
-          dof_handler);
-      adaptation_transfer->prepare_for_coarsening_and_refinement(
-        std::vector<const PETScWrappers::MPI::Vector *>{&current, &older});
+      Vector<float> indicators;
+      physics_tools::kelly_indicators(context.mesh_mover.mapping(), dof_handler, degree, current, indicators);
+      history.prepare_adaptation(context.triangulation, indicators, context.adaptivity);
     }
 
     template <int dim>
@@ -766,15 +737,7 @@ namespace hyfe
     AdvectionDiffusion<dim>::finish_adaptation()
     {
       setup_dofs();
-
-      PETScWrappers::MPI::Vector new_current(owned_dofs, context.comm), new_older(owned_dofs, context.comm);
-      std::vector<PETScWrappers::MPI::Vector *> out{&new_current, &new_older};
-      adaptation_transfer->interpolate(out);
-      adaptation_transfer.reset();
-      hanging_constraints.distribute(new_current);
-      hanging_constraints.distribute(new_older);
-      current = new_current;
-      older   = new_older;
+      history.finish_adaptation();
     }
 
     template <int dim>
@@ -801,15 +764,8 @@ namespace hyfe
           data_out.add_data_vector(error, "error");
         }
 
-      Vector<float> subdomain(context.triangulation.n_active_cells()),
-        level(context.triangulation.n_active_cells());
-      for (const auto &cell : context.triangulation.active_cell_iterators())
-        {
-          subdomain(cell->active_cell_index()) = context.triangulation.locally_owned_subdomain();
-          level(cell->active_cell_index())     = cell->level();
-        }
-      data_out.add_data_vector(subdomain, "subdomain");
-      data_out.add_data_vector(level, "level");
+      Vector<float> subdomain, level;
+      physics_tools::add_subdomain_and_level(context.triangulation, data_out, subdomain, level);
       std::vector<std::unique_ptr<PETScWrappers::MPI::Vector>> module_vectors;
       add_module_fields<dim>(data_out,
                              module_fields,

@@ -1,0 +1,229 @@
+/**
+ * @file
+ * @brief Navier-Stokes: assembly of the velocity (momentum) system, of the pressure Poisson right-hand side,
+ * and the closure model's eddy viscosity.
+ */
+
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/fe/fe_values.h>
+
+#include "solver/modules/closure_model.h"
+#include "solver/modules/mesh_mover.h"
+#include "solver/physics/navier_stokes_impl.h"
+
+namespace hyfe
+{
+  namespace navier_stokes
+  {
+    template <int dim>
+    std::vector<double>
+    NavierStokes<dim>::eddy_viscosity(const double omega)
+    {
+      // one batched call per rank and step: gradients of the extrapolated velocity at every
+      // quadrature point of the rank's cells, in cell order
+      std::vector<double> nu_t;
+      if (!context.closure_model.is_active())
+        return nu_t;
+      const QGauss<dim> quadrature(degree + 1);
+      FEValues<dim>     fe_values(context.mesh_mover.mapping(), fe_u, quadrature, update_gradients);
+      const FEValuesExtractors::Vector velocities(0);
+      std::vector<Tensor<2, dim>>      g_n(quadrature.size()), g_nm1(quadrature.size()), gradients;
+      std::vector<double>              sizes;
+      for (const auto &cell : dof_u.active_cell_iterators())
+        if (cell->is_locally_owned())
+          {
+            fe_values.reinit(cell);
+            fe_values[velocities].get_function_gradients(u_n, g_n);
+            fe_values[velocities].get_function_gradients(u_nm1, g_nm1);
+            for (unsigned int q = 0; q < quadrature.size(); ++q)
+              {
+                gradients.push_back((1. + omega) * g_n[q] - omega * g_nm1[q]);
+                sizes.push_back(cell->diameter() / degree);
+              }
+          }
+      context.closure_model.compute_eddy_viscosity(gradients, sizes, nu_t);
+      // a RunError is thrown by every rank together, with the counts of the first rank that got
+      // the wrong number
+      const unsigned int n_ranks = Utilities::MPI::n_mpi_processes(context.comm);
+      const unsigned int rank    = Utilities::MPI::this_mpi_process(context.comm);
+      const unsigned int first =
+        Utilities::MPI::min(nu_t.size() != gradients.size() ? rank : n_ranks, context.comm);
+      if (first < n_ranks)
+        throw RunError(Utilities::MPI::broadcast(context.comm,
+                                                 "the closure model returned " + std::to_string(nu_t.size()) +
+                                                   " values for " + std::to_string(gradients.size()) +
+                                                   " points on rank " + std::to_string(rank),
+                                                 first));
+      return nu_t;
+    }
+
+    template <int dim>
+    void
+    NavierStokes<dim>::assemble_velocity_system(const StepInfo &step,
+                                                const double    alpha0,
+                                                const double    alpha1,
+                                                const double    alpha2,
+                                                const double    omega)
+    {
+      const std::vector<double> nu_t = eddy_viscosity(omega);
+      velocity_matrix                = 0;
+      velocity_rhs                   = 0;
+      const double       dt          = step.dt;
+      const QGauss<dim>  quadrature(degree + 1);
+      const unsigned int n_q = quadrature.size();
+      FEValues<dim>      fe_values(context.mesh_mover.mapping(),
+                              fe_u,
+                              quadrature,
+                              update_values | update_gradients | update_quadrature_points |
+                                update_JxW_values);
+      FEValues<dim>      fe_values_p(context.mesh_mover.mapping(), fe_p, quadrature, update_values);
+      const FEValuesExtractors::Vector     velocities(0);
+      const unsigned int                   n = fe_u.n_dofs_per_cell();
+      FullMatrix<double>                   cell_matrix(n, n);
+      Vector<double>                       cell_rhs(n);
+      std::vector<types::global_dof_index> dofs(n);
+      std::vector<Tensor<1, dim>>          v_n(n_q), v_nm1(n_q);
+      std::vector<double> div_n(n_q), div_nm1(n_q), pressure(n_q), psi_values(n_q), psi_old_values(n_q);
+      std::vector<Vector<double>> force(n_q, Vector<double>(dim));
+      // the cell matrix is block diagonal with dim equal blocks (every term couples a component
+      // only with itself, through the same scalar shape functions): one block of the n_s scalar
+      // shape functions is computed and copied into the dim diagonal blocks
+      const unsigned int                     n_s = fe_u.base_element(0).n_dofs_per_cell();
+      std::vector<std::vector<unsigned int>> system_index(dim, std::vector<unsigned int>(n_s));
+      for (unsigned int c = 0; c < dim; ++c)
+        for (unsigned int a = 0; a < n_s; ++a)
+          system_index[c][a] = fe_u.component_to_system_index(c, a);
+      FullMatrix<double>          block(n_s, n_s);
+      std::vector<double>         phi(n_s), transport(n_s);
+      std::vector<Tensor<1, dim>> grad_phi(n_s);
+      cell_matrix = 0;
+      body_force->set_time(step.time);
+
+      std::size_t q_offset = 0;
+      for (const auto &cell : dof_u.active_cell_iterators())
+        {
+          if (!cell->is_locally_owned())
+            continue;
+          fe_values.reinit(cell);
+          const auto cell_p = pressure_cell(cell);
+          fe_values_p.reinit(cell_p);
+          fe_values[velocities].get_function_values(u_n, v_n);
+          fe_values[velocities].get_function_values(u_nm1, v_nm1);
+          fe_values[velocities].get_function_divergences(u_n, div_n);
+          fe_values[velocities].get_function_divergences(u_nm1, div_nm1);
+          fe_values_p.get_function_values(p_n, pressure);
+          fe_values_p.get_function_values(psi_n, psi_values);
+          fe_values_p.get_function_values(psi_nm1, psi_old_values);
+          for (unsigned int q = 0; q < n_q; ++q)
+            pressure[q] += (alpha1 * psi_values[q] - alpha2 * psi_old_values[q]) / dt;
+          body_force->vector_value_list(fe_values.get_quadrature_points(), force);
+          block    = 0;
+          cell_rhs = 0;
+          for (unsigned int q = 0; q < n_q; ++q)
+            {
+              const Tensor<1, dim> u_star   = (1. + omega) * v_n[q] - omega * v_nm1[q];
+              const double         div_star = (1. + omega) * div_n[q] - omega * div_nm1[q];
+              const double         nu       = viscosity + (nu_t.empty() ? 0. : nu_t[q_offset + q]);
+              const Tensor<1, dim> history  = (alpha1 * v_n[q] - alpha2 * v_nm1[q]) / dt;
+              const double         JxW      = fe_values.JxW(q);
+              for (unsigned int a = 0; a < n_s; ++a)
+                {
+                  phi[a]      = fe_values.shape_value(system_index[0][a], q);
+                  grad_phi[a] = fe_values.shape_grad(system_index[0][a], q);
+                  // skew-symmetric form of the extrapolated convection
+                  transport[a] = (u_star * grad_phi[a]) + 0.5 * div_star * phi[a];
+                }
+              for (unsigned int a = 0; a < n_s; ++a)
+                {
+                  for (unsigned int b = 0; b < n_s; ++b)
+                    {
+                      double value = alpha0 / dt * phi[b] * phi[a] + nu * (grad_phi[b] * grad_phi[a]);
+                      if (convection)
+                        value += transport[b] * phi[a];
+                      block(a, b) += value * JxW;
+                    }
+                  for (unsigned int c = 0; c < dim; ++c)
+                    cell_rhs(system_index[c][a]) +=
+                      ((history[c] + force[q][c]) * phi[a] + pressure[q] * grad_phi[a][c]) * JxW;
+                }
+            }
+          // the blocks between different components stay zero (cell_matrix is zeroed once, above)
+          for (unsigned int c = 0; c < dim; ++c)
+            for (unsigned int a = 0; a < n_s; ++a)
+              for (unsigned int b = 0; b < n_s; ++b)
+                cell_matrix(system_index[c][a], system_index[c][b]) = block(a, b);
+          q_offset += n_q;
+          cell->get_dof_indices(dofs);
+          constraints_u.distribute_local_to_global(
+            cell_matrix, cell_rhs, dofs, velocity_matrix, velocity_rhs);
+        }
+      velocity_matrix.compress(VectorOperation::add);
+      velocity_rhs.compress(VectorOperation::add);
+    }
+
+    template <int dim>
+    void
+    NavierStokes<dim>::assemble_pressure_rhs(const double alpha0, const double dt)
+    {
+      pressure_rhs   = 0;
+      divergence_rhs = 0;
+      const QGauss<dim> quadrature(degree + 1);
+      FEValues<dim>     fe_values_u(context.mesh_mover.mapping(), fe_u, quadrature, update_gradients);
+      FEValues<dim>     fe_values_p(context.mesh_mover.mapping(),
+                                fe_p,
+                                quadrature,
+                                update_values | update_JxW_values);
+      const FEValuesExtractors::Vector     velocities(0);
+      const unsigned int                   n = fe_p.n_dofs_per_cell();
+      Vector<double>                       cell_phi(n), cell_div(n);
+      std::vector<double>                  divergence(quadrature.size());
+      std::vector<types::global_dof_index> dofs(n);
+      for (const auto &cell : dof_p.active_cell_iterators())
+        if (cell->is_locally_owned())
+          {
+            const typename DoFHandler<dim>::active_cell_iterator cell_u(&context.triangulation,
+                                                                        cell->level(),
+                                                                        cell->index(),
+                                                                        &dof_u);
+            fe_values_u.reinit(cell_u);
+            fe_values_p.reinit(cell);
+            fe_values_u[velocities].get_function_divergences(u_n, divergence); // u_n holds u^{n+1} here
+            cell_phi = 0;
+            cell_div = 0;
+            for (unsigned int q = 0; q < quadrature.size(); ++q)
+              for (unsigned int i = 0; i < n; ++i)
+                {
+                  const double v = divergence[q] * fe_values_p.shape_value(i, q) * fe_values_p.JxW(q);
+                  cell_phi(i) -= alpha0 / dt * v;
+                  cell_div(i) += v;
+                }
+            cell->get_dof_indices(dofs);
+            constraints_phi.distribute_local_to_global(cell_phi, dofs, pressure_rhs);
+            hanging_p.distribute_local_to_global(cell_div, dofs, divergence_rhs);
+          }
+      pressure_rhs.compress(VectorOperation::add);
+      divergence_rhs.compress(VectorOperation::add);
+    }
+
+    template std::vector<double>
+    NavierStokes<2>::eddy_viscosity(const double omega);
+    template std::vector<double>
+    NavierStokes<3>::eddy_viscosity(const double omega);
+    template void
+    NavierStokes<2>::assemble_velocity_system(const StepInfo &step,
+                                              const double    alpha0,
+                                              const double    alpha1,
+                                              const double    alpha2,
+                                              const double    omega);
+    template void
+    NavierStokes<3>::assemble_velocity_system(const StepInfo &step,
+                                              const double    alpha0,
+                                              const double    alpha1,
+                                              const double    alpha2,
+                                              const double    omega);
+    template void
+    NavierStokes<2>::assemble_pressure_rhs(const double alpha0, const double dt);
+    template void
+    NavierStokes<3>::assemble_pressure_rhs(const double alpha0, const double dt);
+  } // namespace navier_stokes
+} // namespace hyfe

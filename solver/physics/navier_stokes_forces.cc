@@ -1,0 +1,212 @@
+/**
+ * @file
+ * @brief Navier-Stokes: drag and lift (volume and surface methods), point values (pressure probes) and
+ * velocity profiles along lines.
+ */
+
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/grid/grid_tools.h>
+
+#include <fstream>
+#include <iomanip>
+
+#include "solver/modules/mesh_mover.h"
+#include "solver/physics/navier_stokes_impl.h"
+
+namespace hyfe
+{
+  namespace navier_stokes
+  {
+    template <int dim>
+    std::vector<double>
+    NavierStokes<dim>::evaluate_at_points(const std::vector<Point<dim>> &points, const bool velocity) const
+    {
+      // each rank evaluates the points inside its own cells; the sum over ranks, divided by the
+      // number of ranks that found a point, gives every rank the values
+      const unsigned int  n_components = velocity ? dim : 1;
+      std::vector<double> values(points.size() * n_components + points.size(), 0.);
+      const auto         &dof    = velocity ? dof_u : dof_p;
+      const auto         &vector = velocity ? u_n : p_n;
+      const auto         &fe     = velocity ? static_cast<const FiniteElement<dim> &>(fe_u) : fe_p;
+      for (unsigned int k = 0; k < points.size(); ++k)
+        {
+          try
+            {
+              const auto found =
+                GridTools::find_active_cell_around_point(context.mesh_mover.mapping(), dof, points[k]);
+              if (found.first.state() != IteratorState::valid || !found.first->is_locally_owned())
+                continue;
+              const Quadrature<dim> q(GeometryInfo<dim>::project_to_unit_cell(found.second));
+              FEValues<dim>         fe_values(context.mesh_mover.mapping(), fe, q, update_values);
+              fe_values.reinit(found.first);
+              std::vector<Vector<double>> v(1, Vector<double>(n_components));
+              fe_values.get_function_values(vector, v);
+              for (unsigned int c = 0; c < n_components; ++c)
+                values[k * n_components + c] = v[0][c];
+              values[points.size() * n_components + k] = 1.;
+            }
+          catch (...)
+            {
+              // the point is not in this rank's part of the mesh
+            }
+        }
+      Utilities::MPI::sum(values, context.comm, values);
+      std::vector<double> result(points.size() * n_components, std::numeric_limits<double>::quiet_NaN());
+      for (unsigned int k = 0; k < points.size(); ++k)
+        {
+          const double count = values[points.size() * n_components + k];
+          if (count > 0)
+            for (unsigned int c = 0; c < n_components; ++c)
+              result[k * n_components + c] = values[k * n_components + c] / count;
+        }
+      return result;
+    }
+
+    template <int dim>
+    std::pair<double, double>
+    NavierStokes<dim>::compute_forces() const
+    {
+      // F_d = -R(u, p; psi_d): the momentum residual tested with psi_d = e_d on the body, 0 elsewhere,
+      // with the time derivative of the BDF scheme
+      const QGauss<dim> quadrature(degree + 1);
+      FEValues<dim>     fe_values(context.mesh_mover.mapping(),
+                              fe_u,
+                              quadrature,
+                              update_values | update_gradients | update_JxW_values |
+                                update_quadrature_points);
+      FEValues<dim>     fe_values_p(context.mesh_mover.mapping(), fe_p, quadrature, update_values);
+      const FEValuesExtractors::Vector velocities(0);
+      std::vector<Tensor<1, dim>>      v(quadrature.size()), dudt(quadrature.size()), psi(quadrature.size());
+      std::vector<Tensor<2, dim>>      grad_v(quadrature.size()), grad_psi(quadrature.size());
+      std::vector<double>              pressure(quadrature.size()), div_psi(quadrature.size());
+      std::vector<Vector<double>>      force(quadrature.size(), Vector<double>(dim));
+      Vector<double>                   local(fe_u.n_dofs_per_cell());
+      std::array<double, dim>          F{};
+      for (const auto &cell : dof_u.active_cell_iterators())
+        if (cell->is_locally_owned())
+          {
+            bool touches = false;
+            for (unsigned int d = 0; d < dim && !touches; ++d)
+              {
+                cell->get_dof_values(force_test[d], local);
+                touches = local.linfty_norm() > 0;
+              }
+            if (!touches)
+              continue;
+            fe_values.reinit(cell);
+            const auto cell_p = pressure_cell(cell);
+            fe_values_p.reinit(cell_p);
+            fe_values[velocities].get_function_values(u_n, v);
+            fe_values[velocities].get_function_values(time_derivative, dudt);
+            fe_values[velocities].get_function_gradients(u_n, grad_v);
+            fe_values_p.get_function_values(p_n, pressure);
+            body_force->vector_value_list(fe_values.get_quadrature_points(), force);
+            for (unsigned int d = 0; d < dim; ++d)
+              {
+                fe_values[velocities].get_function_values(force_test[d], psi);
+                fe_values[velocities].get_function_gradients(force_test[d], grad_psi);
+                fe_values[velocities].get_function_divergences(force_test[d], div_psi);
+                for (unsigned int q = 0; q < quadrature.size(); ++q)
+                  {
+                    Tensor<1, dim> f;
+                    for (unsigned int c = 0; c < dim; ++c)
+                      f[c] = force[q][c];
+                    const double r =
+                      (dudt[q] + (convection ? grad_v[q] * v[q] : Tensor<1, dim>()) - f) * psi[q] +
+                      viscosity * scalar_product(grad_v[q], grad_psi[q]) - pressure[q] * div_psi[q];
+                    F[d] -= r * fe_values.JxW(q);
+                  }
+              }
+          }
+      for (unsigned int d = 0; d < dim; ++d)
+        F[d] = Utilities::MPI::sum(F[d], context.comm);
+      const double area  = dim == 2 ? reference_length : reference_length * reference_span;
+      const double scale = 2. / (reference_velocity * reference_velocity * area);
+      return {scale * F[0], scale * F[1]};
+    }
+
+    template <int dim>
+    std::pair<double, double>
+    NavierStokes<dim>::compute_surface_forces() const
+    {
+      // F = integral over the body of (nu grad u - p I) n_body, with n_body = -n (n: outward normal
+      // of the fluid domain); a cross-check of the volume-integral forces
+      const QGauss<dim - 1> quadrature(degree + 1);
+      FEFaceValues<dim>     fe_face(context.mesh_mover.mapping(),
+                                fe_u,
+                                quadrature,
+                                update_gradients | update_normal_vectors | update_JxW_values);
+      FEFaceValues<dim>     fe_face_p(context.mesh_mover.mapping(), fe_p, quadrature, update_values);
+      const FEValuesExtractors::Vector velocities(0);
+      std::vector<Tensor<2, dim>>      g(quadrature.size());
+      std::vector<double>              p(quadrature.size());
+      Tensor<1, dim>                   F;
+      for (const auto &cell : dof_u.active_cell_iterators())
+        if (cell->is_locally_owned() && cell->at_boundary())
+          for (const auto f : cell->face_indices())
+            if (cell->at_boundary(f) &&
+                std::find(force_ids.begin(), force_ids.end(), cell->face(f)->boundary_id()) !=
+                  force_ids.end())
+              {
+                fe_face.reinit(cell, f);
+                const auto cell_p = pressure_cell(cell);
+                fe_face_p.reinit(cell_p, f);
+                fe_face[velocities].get_function_gradients(u_n, g);
+                fe_face_p.get_function_values(p_n, p);
+                for (unsigned int q = 0; q < quadrature.size(); ++q)
+                  {
+                    const Tensor<1, dim> n = fe_face.normal_vector(q);
+                    F -= (viscosity * (g[q] * n) - p[q] * n) * fe_face.JxW(q);
+                  }
+              }
+      const double area  = dim == 2 ? reference_length : reference_length * reference_span;
+      const double scale = 2. / (reference_velocity * reference_velocity * area);
+      return {scale * Utilities::MPI::sum(F[0], context.comm),
+              scale * Utilities::MPI::sum(F[1], context.comm)};
+    }
+
+    template <int dim>
+    void
+    NavierStokes<dim>::write_profiles(const unsigned int step) const
+    {
+      for (unsigned int l = 0; l < lines.size(); ++l)
+        {
+          std::vector<Point<dim>> points;
+          for (unsigned int k = 0; k < lines[l].n_points; ++k)
+            points.push_back(lines[l].start +
+                             (lines[l].end - lines[l].start) * (double(k) / (lines[l].n_points - 1)));
+          const auto values = evaluate_at_points(points, true);
+          if (Utilities::MPI::this_mpi_process(context.comm) != 0)
+            continue;
+          std::ofstream out(context.output_directory + "/profile_" + std::to_string(l) + "_" +
+                            std::to_string(step) + ".csv");
+          out << (dim == 2 ? "x,y,u,v\n" : "x,y,z,u,v,w\n") << std::setprecision(10);
+          for (unsigned int k = 0; k < points.size(); ++k)
+            {
+              for (unsigned int d = 0; d < dim; ++d)
+                out << points[k][d] << ",";
+              for (unsigned int d = 0; d < dim; ++d)
+                out << values[k * dim + d] << (d + 1 < dim ? "," : "\n");
+            }
+        }
+    }
+
+    template std::vector<double>
+    NavierStokes<2>::evaluate_at_points(const std::vector<Point<2>> &points, const bool velocity) const;
+    template std::vector<double>
+    NavierStokes<3>::evaluate_at_points(const std::vector<Point<3>> &points, const bool velocity) const;
+    template std::pair<double, double>
+    NavierStokes<2>::compute_forces() const;
+    template std::pair<double, double>
+    NavierStokes<3>::compute_forces() const;
+    template std::pair<double, double>
+    NavierStokes<2>::compute_surface_forces() const;
+    template std::pair<double, double>
+    NavierStokes<3>::compute_surface_forces() const;
+    template void
+    NavierStokes<2>::write_profiles(const unsigned int step) const;
+    template void
+    NavierStokes<3>::write_profiles(const unsigned int step) const;
+  } // namespace navier_stokes
+} // namespace hyfe

@@ -1,0 +1,206 @@
+#pragma once
+
+/**
+ * @file
+ * @brief The class of the Navier-Stokes physics, shared by its implementation files
+ * (navier_stokes_*.cc, one concept each); included only by them.
+ */
+
+#include <deal.II/base/function_parser.h>
+#include <deal.II/base/index_set.h>
+#include <deal.II/distributed/tria.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/fe/fe_system.h>
+#include <deal.II/lac/affine_constraints.h>
+#include <deal.II/lac/petsc_sparse_matrix.h>
+#include <deal.II/lac/petsc_vector.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "solver/core/exceptions.h"
+#include "solver/core/linear_solver.h"
+#include "solver/core/mesh.h"
+#include "solver/core/output.h"
+#include "solver/core/parameters.h"
+#include "solver/modules/preconditioner.h"
+#include "solver/physics/navier_stokes.h"
+#include "solver/physics/physics_tools.h"
+
+namespace hyfe
+{
+  namespace navier_stokes
+  {
+    using namespace dealii;
+    using Vector_t = PETScWrappers::MPI::Vector;
+
+    /** @brief The Navier-Stokes solver. */
+    template <int dim>
+    class NavierStokes : public Physics<dim>
+    {
+    public:
+      NavierStokes(ParameterHandler &prm, const SimulationContext<dim> &context);
+      ~NavierStokes() override
+      {
+        if (mass_pc != nullptr)
+          PCDestroy(&mass_pc);
+      }
+
+      void
+      check_boundary_ids(const std::set<types::boundary_id> &mesh_ids) const override;
+      void
+      prepare_coarse_mesh() override;
+      std::vector<DataExpression<dim>>
+      data_expressions() const override
+      {
+        const std::string p = "navier stokes/";
+        return {{body_force.get(), p + "body force"},
+                {initial_velocity.get(), p + "initial velocity", Sign::any, true},
+                {initial_pressure.get(), p + "initial pressure", Sign::any, true},
+                {exact_velocity.get(), p + "exact velocity"},
+                {exact_pressure.get(), p + "exact pressure"},
+                {velocity_ids.empty() ? nullptr : velocity_value.get(),
+                 p + "boundary conditions/velocity value",
+                 Sign::any,
+                 false,
+                 velocity_ids}};
+      }
+      double
+      dofs_per_cell() const override
+      {
+        return dim * std::pow(degree, dim) + std::pow(degree - 1, dim);
+      }
+      double
+      propose_time_step(double max_step) const override;
+      unsigned int
+      mapping_degree() const override
+      {
+        return degree;
+      }
+      void
+      setup(double start_time) override;
+      void
+      set_initial_condition(double time) override;
+      std::vector<FieldState<dim>>
+      fields() const override
+      {
+        return {{"velocity", &dof_u, &u_n, &u_nm1}, {"pressure", &dof_p, &p_n, nullptr}};
+      }
+      void
+      advance(const StepInfo &step, StatisticsRow &row) override;
+      void
+      postprocess(const StepInfo &step, bool last_step, StatisticsRow &row) override;
+      void
+      prepare_adaptation() override;
+      void
+      finish_adaptation() override;
+      void
+      after_mesh_motion() override
+      {
+        assemble_pressure_matrices();
+      }
+      void
+      write_output(VtuWriter &writer, double time, const OutputFields &module_fields) override;
+      std::string
+      progress_text() const override;
+      std::vector<ModuleSlot>
+      modules() override
+      {
+        return {{"velocity_", velocity_preconditioner.get(), "velocity"},
+                {"pressure_", pressure_preconditioner.get(), "pressure"}};
+      }
+      std::vector<std::string>
+      summary() const override;
+
+    private:
+      struct PeriodicPair
+      {
+        types::boundary_id a, b;
+        unsigned int       direction;
+      };
+      struct Line
+      {
+        Point<dim>   start, end;
+        unsigned int n_points;
+      };
+
+      void
+      setup_dofs();
+      /** @brief The cell of the pressure DoFHandler that is the same mesh cell as @p cell. */
+      typename DoFHandler<dim>::active_cell_iterator
+      pressure_cell(const typename DoFHandler<dim>::active_cell_iterator &cell) const
+      {
+        return {&context.triangulation, cell->level(), cell->index(), &dof_p};
+      }
+      void
+      make_velocity_constraints(double time);
+      void
+      assemble_pressure_matrices();
+      void
+      assemble_velocity_system(const StepInfo &step,
+                               double          alpha0,
+                               double          alpha1,
+                               double          alpha2,
+                               double          omega);
+      void
+      assemble_pressure_rhs(double alpha0, double dt);
+      std::pair<double, double>
+      compute_forces() const;
+      std::pair<double, double>
+      compute_surface_forces() const;
+      std::vector<double>
+      evaluate_at_points(const std::vector<Point<dim>> &points, bool velocity) const;
+      void
+      write_profiles(unsigned int step) const;
+      std::vector<double>
+      eddy_viscosity(double omega);
+
+      const SimulationContext<dim> context;
+      const unsigned int           degree;
+      FESystem<dim>                fe_u;
+      FE_Q<dim>                    fe_p;
+      DoFHandler<dim>              dof_u, dof_p;
+      IndexSet                     owned_u, relevant_u, owned_p, relevant_p;
+      AffineConstraints<double>    hanging_u, constraints_u, hanging_p, constraints_phi;
+
+      PETScWrappers::MPI::SparseMatrix velocity_matrix, pressure_laplace, pressure_mass;
+      Vector_t                         velocity_rhs, new_velocity;              // owned, velocity space
+      Vector_t pressure_rhs, divergence_rhs, phi, div_projection, new_pressure; // owned
+      Vector_t u_n, u_nm1, p_n;                                                 // ghosted: u^n, u^{n-1}, p^n
+      Vector_t time_derivative; // ghosted: BDF du/dt of the last step
+      // ghosted: psi^n = (dt_n / alpha0_n) phi^n and psi^{n-1}, the pressure increments scaled to
+      // velocity potentials; the history of the scheme uses the intermediate velocities, so that
+      // the momentum equation sees p# = p^n + (alpha1 psi^n - alpha2 psi^{n-1}) / dt
+      Vector_t                  psi_n, psi_nm1;
+      std::array<Vector_t, dim> force_test; // ghosted, 1 on the body for component d
+      PC                        mass_pc = nullptr;
+
+      double                               viscosity;
+      bool                                 convection, adaptive_dt, rotational = true;
+      double                               max_cfl, cfl_limit;
+      std::string                          indicator;
+      std::unique_ptr<FunctionParser<dim>> body_force, initial_velocity, initial_pressure, exact_velocity,
+        exact_pressure, velocity_value;
+      std::vector<types::boundary_id> velocity_ids, no_slip_ids, do_nothing_ids, slip_ids, force_ids;
+      std::vector<PeriodicPair>       periodic;
+      double                          reference_velocity, reference_length, reference_span;
+      std::vector<Point<dim>>         pressure_points;
+      std::vector<Line>               lines;
+      unsigned int                    profile_interval;
+
+      KrylovSettings                  velocity_krylov, pressure_krylov;
+      std::unique_ptr<Preconditioner> velocity_preconditioner, pressure_preconditioner;
+
+      unsigned int                        steps_done  = 0;
+      double                              previous_dt = 0., last_dt = 0., last_cfl = 0.;
+      SolveResult                         velocity_result, pressure_result;
+      std::unique_ptr<CsvWriter>          forces_csv;
+      physics_tools::HistoryTransfer<dim> history;       // u_n, u_nm1 on dof_u; p_n, psi_n, psi_nm1 on dof_p
+      std::vector<std::array<double, 4>>  force_history; // t, C_D, C_L, delta_p
+      double                              total_velocity_its = 0, total_pressure_its = 0;
+    };
+  } // namespace navier_stokes
+} // namespace hyfe
