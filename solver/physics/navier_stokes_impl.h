@@ -114,6 +114,19 @@ namespace hyfe
       }
       std::vector<std::string>
       summary() const override;
+      bool
+      supports_checkpoints() const override
+      {
+        return true;
+      }
+      std::vector<std::pair<std::string, std::string>>
+      restart_invariants() const override;
+      void
+      prepare_checkpoint(CheckpointState &state) override;
+      void
+      finish_checkpoint() override;
+      void
+      load_checkpoint(const CheckpointState &state) override;
 
     private:
       struct PeriodicPair

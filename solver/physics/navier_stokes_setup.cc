@@ -1,7 +1,7 @@
 /**
  * @file
  * @brief Navier-Stokes: the DoFs, sparsity, matrices and vectors on a mesh, the initial condition, and the
- * transfer of the history through mesh adaptation.
+ * transfer of the history through mesh adaptation and checkpoints.
  */
 
 #include <deal.II/base/quadrature_lib.h>
@@ -12,7 +12,10 @@
 #include <deal.II/numerics/vector_tools.h>
 
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 
+#include "solver/core/checkpoint.h"
 #include "solver/modules/mesh_mover.h"
 #include "solver/physics/navier_stokes_impl.h"
 
@@ -235,6 +238,92 @@ namespace hyfe
       history.finish_adaptation();
     }
 
+    template <int dim>
+    std::vector<std::pair<std::string, std::string>>
+    NavierStokes<dim>::restart_invariants() const
+    {
+      return {{"navier stokes/velocity degree", std::to_string(degree)},
+              {"navier stokes/forces", forces_csv ? "forces.csv" : "none"}};
+    }
+
+    template <int dim>
+    void
+    NavierStokes<dim>::prepare_checkpoint(CheckpointState &state)
+    {
+      history.prepare_serialization();
+      const std::string p = "navier stokes/";
+      state.set(p + "steps done", std::to_string(steps_done));
+      state.set_number(p + "previous dt", previous_dt);
+      state.set_number(p + "last dt", last_dt);
+      state.set_number(p + "last cfl", last_cfl);
+      state.set_number(p + "total velocity iterations", total_velocity_its);
+      state.set_number(p + "total pressure iterations", total_pressure_its);
+      // the force history (for the summary's Strouhal number), exactly: 17 significant digits
+      std::ostringstream forces;
+      forces << std::setprecision(17);
+      for (const auto &f : force_history)
+        forces << (&f == force_history.data() ? "" : ";") << f[0] << ',' << f[1] << ',' << f[2] << ','
+               << f[3];
+      state.set(p + "force history", forces.str());
+      state.set(p + "forces.csv bytes",
+                std::to_string(
+                  Utilities::MPI::broadcast(context.comm, forces_csv ? forces_csv->bytes() : 0L, 0)));
+    }
+
+    template <int dim>
+    void
+    NavierStokes<dim>::finish_checkpoint()
+    {
+      history.finish_serialization();
+    }
+
+    template <int dim>
+    void
+    NavierStokes<dim>::load_checkpoint(const CheckpointState &state)
+    {
+      setup_dofs();
+      history.deserialize();
+      const std::string p = "navier stokes/";
+      steps_done          = std::stoul(state.get(p + "steps done"));
+      previous_dt         = state.get_number(p + "previous dt");
+      last_dt             = state.get_number(p + "last dt");
+      last_cfl            = state.get_number(p + "last cfl");
+      total_velocity_its  = state.get_number(p + "total velocity iterations");
+      total_pressure_its  = state.get_number(p + "total pressure iterations");
+      force_history.clear();
+      for (const auto &row : Utilities::split_string_list(state.get(p + "force history"), ';'))
+        {
+          const auto values = Utilities::split_string_list(row, ',');
+          if (values.size() != 4)
+            throw InputError("checkpoint entry '" + p + "force history': a row of " +
+                             std::to_string(values.size()) + " values instead of 4");
+          std::array<double, 4> f;
+          for (unsigned int k = 0; k < 4; ++k)
+            f[k] = std::strtod(values[k].c_str(), nullptr);
+          force_history.push_back(f);
+        }
+      if (!force_ids.empty() || !pressure_points.empty())
+        forces_csv = std::make_unique<CsvWriter>(context.output_directory + "/forces.csv",
+                                                 context.comm,
+                                                 std::stol(state.get(p + "forces.csv bytes")));
+    }
+
+    template std::vector<std::pair<std::string, std::string>>
+    NavierStokes<2>::restart_invariants() const;
+    template std::vector<std::pair<std::string, std::string>>
+    NavierStokes<3>::restart_invariants() const;
+    template void
+    NavierStokes<2>::prepare_checkpoint(CheckpointState &);
+    template void
+    NavierStokes<3>::prepare_checkpoint(CheckpointState &);
+    template void
+    NavierStokes<2>::finish_checkpoint();
+    template void
+    NavierStokes<3>::finish_checkpoint();
+    template void
+    NavierStokes<2>::load_checkpoint(const CheckpointState &);
+    template void
+    NavierStokes<3>::load_checkpoint(const CheckpointState &);
     template void
     NavierStokes<2>::setup_dofs();
     template void
