@@ -164,8 +164,7 @@ namespace hyfe
         module_state.triangulation = &triangulation;
         if (checkpoint.enabled() && !physics->supports_checkpoints())
           throw InputError("entries 'checkpoint/interval' and 'checkpoint/wall interval': the physics '" +
-                           prm.get("physics") +
-                           "' cannot write checkpoints yet (advection-diffusion can); set both to 0");
+                           prm.get("physics") + "' cannot write checkpoints; set both to 0");
         // what a resumed run must keep; only needed (and the mesh file only hashed) with checkpoints
         if (checkpoint.enabled() || checkpoint.resume == "yes")
           {
