@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "solver/core/checkpoint.h"
+
 #ifdef HYFE_WITH_TORCH
 #  include <torch/script.h>
 #  include <torch/version.h>
@@ -23,7 +25,8 @@ namespace hyfe
       static bool done = false;
       if (done)
         return;
-      done = true;
+      done                           = true;
+      library_versions()["LibTorch"] = torch_version();
       register_learned_ic();
     }
 

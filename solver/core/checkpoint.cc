@@ -353,4 +353,11 @@ namespace hyfe
       std::cout << "hyfe: checkpoint: this run starts afresh; the older checkpoints in '" << removed
                 << "' were removed" << std::endl;
   }
+
+  std::map<std::string, std::string> &
+  library_versions()
+  {
+    static std::map<std::string, std::string> versions;
+    return versions;
+  }
 } // namespace hyfe

@@ -145,4 +145,11 @@ namespace hyfe
     const CheckpointParameters &parameters;
     MPI_Comm                    comm;
   };
+
+  /**
+   * @brief The versions of libraries that a checkpoint records beside hyfe's, deal.II's and PETSc's, as
+   * name -> version: the learned library adds LibTorch's when it registers its modules.
+   */
+  std::map<std::string, std::string> &
+  library_versions();
 } // namespace hyfe

@@ -243,7 +243,7 @@ namespace hyfe
     NavierStokes<dim>::restart_invariants() const
     {
       return {{"navier stokes/velocity degree", std::to_string(degree)},
-              {"navier stokes/forces", forces_csv ? "forces.csv" : "none"}};
+              {"navier stokes/forces", force_ids.empty() && pressure_points.empty() ? "none" : "forces.csv"}};
     }
 
     template <int dim>

@@ -9,6 +9,8 @@
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/fe/mapping.h>
 
+#include <petscversion.h>
+
 #include <cmath>
 #include <csignal>
 #include <filesystem>
@@ -277,6 +279,11 @@ namespace hyfe
           state.set("invariant/" + entry, value);
         state.set("version/hyfe", HYFE_VERSION);
         state.set("version/deal.II", DEAL_II_PACKAGE_VERSION);
+        state.set("version/PETSc",
+                  std::to_string(PETSC_VERSION_MAJOR) + "." + std::to_string(PETSC_VERSION_MINOR) + "." +
+                    std::to_string(PETSC_VERSION_SUBMINOR));
+        for (const auto &[library, version] : library_versions())
+          state.set("version/" + library, version);
         state.set("time/step", std::to_string(step));
         state.set_number("time/time", time);
         state.set("output/records", writer.save_records());
