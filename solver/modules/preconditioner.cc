@@ -12,26 +12,21 @@
 #include <stdexcept>
 
 #include "solver/core/registry.templates.h"
+#include "solver/modules/guard_shadow.h"
 
 namespace hyfe
 {
   /** @brief The guard and shadow state of a preconditioner. */
   struct Preconditioner::Services
   {
-    std::string                     name;          ///< this module's name
-    std::string                     fallback_name; ///< the classical fallback's name
+    GuardShadow                     guard; ///< names, shadow interval, fallback counts
     std::unique_ptr<Preconditioner> fallback;
     unsigned int                    iteration_budget  = 0;
     unsigned int                    stagnation_window = 0;
-    unsigned int                    shadow_interval   = 0;
 
     unsigned long generation          = 0; ///< counts initialize() calls
     unsigned long fallback_generation = 0; ///< the generation the fallback was set up for (0: none)
-    unsigned int  step                = 0;
-    unsigned int  last_shadow_step    = 0;
 
-    // this step
-    unsigned int step_fallbacks = 0;
     /// the shadow comparison of this step; nan on steps without one
     struct ShadowRow
     {
@@ -41,7 +36,7 @@ namespace hyfe
     } shadow;
 
     // the whole run
-    unsigned long solves = 0, fallbacks = 0, shadows = 0, messages = 0;
+    unsigned long solves = 0;
     double        sum_module_iterations = 0, sum_fallback_iterations = 0, max_difference = 0;
 
     std::unique_ptr<dealii::PETScWrappers::MPI::Vector> difference;
@@ -68,12 +63,14 @@ namespace hyfe
     for (const auto &entry : Registry<Preconditioner>::instance().all())
       if (entry.info.kind == ModuleKind::classical && entry.info.unavailable_reason.empty())
         classical += (classical.empty() ? "" : "|") + entry.info.name;
-    prm.declare_entry("fallback",
-                      "boomeramg",
-                      dealii::Patterns::Selection(classical),
-                      "Classical preconditioner that redoes a solve when the guard of a learned module "
-                      "fails, and that shadow mode compares with; its options are those of its own "
-                      "subsection here. Unitless; one of the classical preconditioner modules.");
+    GuardShadow::declare_parameters(prm,
+                                    classical,
+                                    "boomeramg",
+                                    "Classical preconditioner that redoes a solve when the guard of a learned "
+                                    "module fails, and that shadow mode compares with.",
+                                    "the fallback also solves the same system, and both iteration counts and "
+                                    "times and the difference of the solutions are logged (stats.csv) and "
+                                    "written as an output field");
     prm.declare_entry("guard iteration budget",
                       "0",
                       dealii::Patterns::Integer(0),
@@ -84,12 +81,6 @@ namespace hyfe
                       dealii::Patterns::Integer(0),
                       "Learned modules: the solve falls back when the smallest residual so far decreased by "
                       "less than 1 % over this many iterations; 0: no stagnation test. Iterations, >= 0.");
-    prm.declare_entry("shadow interval",
-                      "0",
-                      dealii::Patterns::Integer(0),
-                      "Shadow mode: every this many steps the fallback also solves the same system, and "
-                      "both iteration counts and times and the difference of the solutions are logged "
-                      "(stats.csv) and written as an output field; 0: off. Steps, >= 0.");
   }
 
   std::unique_ptr<Preconditioner>
@@ -97,13 +88,11 @@ namespace hyfe
   {
     auto      module    = create_module<Preconditioner>(prm);
     Services &s         = *module->services;
-    s.name              = prm.get("type");
-    s.fallback_name     = prm.get("fallback");
+    s.guard.parse_parameters(prm);
     s.iteration_budget  = prm.get_integer("guard iteration budget");
     s.stagnation_window = prm.get_integer("guard stagnation window");
-    s.shadow_interval   = prm.get_integer("shadow interval");
-    if (module->guarded() || s.shadow_interval > 0)
-      s.fallback = create_named_module<Preconditioner>(prm, s.fallback_name);
+    if (module->guarded() || s.guard.shadow_interval > 0)
+      s.fallback = create_named_module<Preconditioner>(prm, s.guard.fallback_name);
     return module;
   }
 
@@ -163,8 +152,7 @@ namespace hyfe
       throw std::logic_error("Preconditioner::solve() called before initialize()");
     Services &s = *services;
     ++s.solves;
-    const bool shadow_now =
-      s.shadow_interval > 0 && s.step % s.shadow_interval == 0 && s.last_shadow_step != s.step;
+    const bool shadow_now = s.guard.take_shadow_turn();
     std::unique_ptr<dealii::PETScWrappers::MPI::Vector> initial_guess;
     if (guarded() || shadow_now)
       initial_guess = std::make_unique<dealii::PETScWrappers::MPI::Vector>(x);
@@ -194,12 +182,10 @@ namespace hyfe
 
     if (!problem.empty())
       {
-        ++s.step_fallbacks;
-        ++s.fallbacks;
-        if (dealii::Utilities::MPI::this_mpi_process(matrix.get_mpi_communicator()) == 0 && s.messages < 5)
-          std::cout << "hyfe: step " << s.step << ": guard of preconditioner '" << s.name << "': " << problem
-                    << "; solved again with '" << s.fallback_name << "'"
-                    << (++s.messages == 5 ? " (further fallbacks are only counted)" : "") << std::endl;
+        s.guard.count_fallback(dealii::Utilities::MPI::this_mpi_process(matrix.get_mpi_communicator()) == 0,
+                               "preconditioner",
+                               problem,
+                               "solved again with");
         const double wasted_time = result.solve_time;
         x                        = *initial_guess;
         double fallback_setup    = 0.;
@@ -210,7 +196,6 @@ namespace hyfe
 
     if (shadow_now)
       {
-        s.last_shadow_step = s.step;
         dealii::PETScWrappers::MPI::Vector shadow(*initial_guess);
         double                             fallback_setup = 0.;
         const SolveResult reference = solve_with_fallback(settings, matrix, shadow, rhs, fallback_setup);
@@ -224,7 +209,6 @@ namespace hyfe
         s.shadow.fallback_setup      = fallback_setup;
         s.shadow.fallback_time       = reference.solve_time;
         s.shadow.difference = reference_norm > 0 ? difference_norm / reference_norm : difference_norm;
-        ++s.shadows;
         s.sum_module_iterations += result.iterations;
         s.sum_fallback_iterations += reference.iterations;
         s.max_difference = std::max(s.max_difference, s.shadow.difference);
@@ -235,10 +219,9 @@ namespace hyfe
   void
   Preconditioner::update(const StepInfo &step, const StateView &)
   {
-    Services &s      = *services;
-    s.step           = step.step;
-    s.step_fallbacks = 0;
-    s.shadow         = {};
+    Services &s = *services;
+    s.guard.start_step(step.step);
+    s.shadow = {};
   }
 
   std::vector<std::pair<std::string, double>>
@@ -246,8 +229,8 @@ namespace hyfe
   {
     const Services                             &s = *services;
     std::vector<std::pair<std::string, double>> row{{"preconditioner_setup_time", last_setup_time},
-                                                    {"fallbacks", s.step_fallbacks}};
-    if (s.shadow_interval > 0)
+                                                    {"fallbacks", s.guard.step_fallbacks}};
+    if (s.guard.shadow_interval > 0)
       {
         row.emplace_back("shadow_module_iterations", s.shadow.module_iterations);
         row.emplace_back("shadow_module_solve_time", s.shadow.module_time);
@@ -267,13 +250,14 @@ namespace hyfe
     if (guarded())
       {
         lines.emplace_back("solves", s.solves);
-        lines.emplace_back("fallbacks", s.fallbacks);
+        lines.emplace_back("fallbacks", s.guard.fallbacks);
       }
-    if (s.shadows > 0)
+    if (s.guard.shadows > 0)
       {
-        lines.emplace_back("shadow_comparisons", s.shadows);
-        lines.emplace_back("shadow_mean_module_iterations", s.sum_module_iterations / s.shadows);
-        lines.emplace_back("shadow_mean_fallback_iterations", s.sum_fallback_iterations / s.shadows);
+        const double n = s.guard.shadows;
+        lines.emplace_back("shadow_comparisons", n);
+        lines.emplace_back("shadow_mean_module_iterations", s.sum_module_iterations / n);
+        lines.emplace_back("shadow_mean_fallback_iterations", s.sum_fallback_iterations / n);
         lines.emplace_back("shadow_max_difference", s.max_difference);
       }
     return lines;
@@ -288,7 +272,7 @@ namespace hyfe
   bool
   Preconditioner::shadow_mode() const
   {
-    return services->shadow_interval > 0;
+    return services->guard.shadow_interval > 0;
   }
 
   void

@@ -17,44 +17,75 @@ namespace hyfe
   {
     template <int dim>
     std::vector<double>
-    NavierStokes<dim>::eddy_viscosity(const double omega)
+    NavierStokes<dim>::eddy_viscosity(const double omega, const double time, const bool record) const
     {
-      // one batched call per rank and step: gradients of the extrapolated velocity at every
-      // quadrature point of the rank's cells, in cell order
+      // one batched call per rank and step: the extrapolated velocity (1 + omega) u^n - omega u^{n-1}
+      // at every quadrature point of the rank's cells, in cell order
       std::vector<double> nu_t;
       if (!context.closure_model.is_active())
         return nu_t;
-      const QGauss<dim> quadrature(degree + 1);
-      FEValues<dim>     fe_values(context.mesh_mover.mapping(), fe_u, quadrature, update_gradients);
+      const ClosureNeeds needs = context.closure_model.all_needs();
+      const QGauss<dim>  quadrature(degree + 1);
+      const unsigned int n_q = quadrature.size();
+      FEValues<dim>      fe_values(context.mesh_mover.mapping(),
+                              fe_u,
+                              quadrature,
+                              update_gradients | update_JxW_values |
+                                (needs.positions ? update_quadrature_points : update_default) |
+                                (needs.velocities ? update_values : update_default));
       const FEValuesExtractors::Vector velocities(0);
-      std::vector<Tensor<2, dim>>      g_n(quadrature.size()), g_nm1(quadrature.size()), gradients;
-      std::vector<double>              sizes;
+      std::vector<Tensor<2, dim>>      g_n(n_q), g_nm1(n_q);
+      std::vector<Tensor<1, dim>>      v_n(n_q), v_nm1(n_q);
+      ClosureInputs<dim>               in;
+      in.comm            = context.comm;
+      in.points_per_cell = n_q;
+      in.viscosity       = viscosity;
+      in.time            = time;
+      const std::size_t n_points = context.triangulation.n_locally_owned_active_cells() * n_q;
+      in.velocity_gradients.reserve(n_points);
+      in.filter_widths.reserve(n_points);
+      in.weights.reserve(n_points);
       for (const auto &cell : dof_u.active_cell_iterators())
         if (cell->is_locally_owned())
           {
             fe_values.reinit(cell);
             fe_values[velocities].get_function_gradients(u_n, g_n);
             fe_values[velocities].get_function_gradients(u_nm1, g_nm1);
-            for (unsigned int q = 0; q < quadrature.size(); ++q)
+            double volume = 0.;
+            for (unsigned int q = 0; q < n_q; ++q)
               {
-                gradients.push_back((1. + omega) * g_n[q] - omega * g_nm1[q]);
-                sizes.push_back(cell->diameter() / degree);
+                volume += fe_values.JxW(q);
+                in.velocity_gradients.push_back((1. + omega) * g_n[q] - omega * g_nm1[q]);
+                in.weights.push_back(fe_values.JxW(q));
+              }
+            const double size = std::pow(volume, 1. / dim);
+            in.cells.push_back(cell->active_cell_index());
+            in.cell_sizes.push_back(size);
+            in.filter_widths.insert(in.filter_widths.end(), n_q, context.closure_model.filter_width(size, degree));
+            if (needs.positions)
+              in.positions.insert(in.positions.end(),
+                                  fe_values.get_quadrature_points().begin(),
+                                  fe_values.get_quadrature_points().end());
+            if (needs.velocities)
+              {
+                fe_values[velocities].get_function_values(u_n, v_n);
+                fe_values[velocities].get_function_values(u_nm1, v_nm1);
+                for (unsigned int q = 0; q < n_q; ++q)
+                  in.velocities.push_back((1. + omega) * v_n[q] - omega * v_nm1[q]);
               }
           }
-      context.closure_model.compute_eddy_viscosity(gradients, sizes, nu_t);
-      // a RunError is thrown by every rank together, with the counts of the first rank that got
-      // the wrong number
-      const unsigned int n_ranks = Utilities::MPI::n_mpi_processes(context.comm);
-      const unsigned int rank    = Utilities::MPI::this_mpi_process(context.comm);
-      const unsigned int first =
-        Utilities::MPI::min(nu_t.size() != gradients.size() ? rank : n_ranks, context.comm);
-      if (first < n_ranks)
-        throw RunError(Utilities::MPI::broadcast(context.comm,
-                                                 "the closure model returned " + std::to_string(nu_t.size()) +
-                                                   " values for " + std::to_string(gradients.size()) +
-                                                   " points on rank " + std::to_string(rank),
-                                                 first));
+      context.closure_model.evaluate(in, nu_t, record);
       return nu_t;
+    }
+
+    template <int dim>
+    const std::vector<double> &
+    NavierStokes<dim>::current_eddy_viscosity(const double time) const
+    {
+      if (context.closure_model.is_active() &&
+          nu_t_values.size() != context.triangulation.n_locally_owned_active_cells() * QGauss<dim>(degree + 1).size())
+        nu_t_values = eddy_viscosity(0., time, false);
+      return nu_t_values;
     }
 
     template <int dim>
@@ -65,7 +96,8 @@ namespace hyfe
                                                 const double    alpha2,
                                                 const double    omega)
     {
-      const std::vector<double> nu_t = eddy_viscosity(omega);
+      nu_t_values                    = eddy_viscosity(omega, step.time - step.dt, true);
+      const std::vector<double> &nu_t = nu_t_values;
       velocity_matrix                = 0;
       velocity_rhs                   = 0;
       const double       dt          = step.dt;
@@ -85,15 +117,20 @@ namespace hyfe
       std::vector<Tensor<1, dim>>          v_n(n_q), v_nm1(n_q);
       std::vector<double> div_n(n_q), div_nm1(n_q), pressure(n_q), psi_values(n_q), psi_old_values(n_q);
       std::vector<Vector<double>> force(n_q, Vector<double>(dim));
-      // the cell matrix is block diagonal with dim equal blocks (every term couples a component
-      // only with itself, through the same scalar shape functions): one block of the n_s scalar
-      // shape functions is computed and copied into the dim diagonal blocks
+      // without a closure the cell matrix is block diagonal with dim equal blocks (every term couples a
+      // component only with itself, through the same scalar shape functions): one block of the n_s scalar
+      // shape functions is computed and copied into the dim diagonal blocks. With an eddy viscosity, the
+      // term 2 nu_t eps(u):eps(v) adds nu_t grad(phi_b).grad(phi_a) to the diagonal blocks and, between
+      // test component c and trial component e, nu_t d_c(phi_b) d_e(phi_a): the coupled blocks.
       const unsigned int                     n_s = fe_u.base_element(0).n_dofs_per_cell();
       std::vector<std::vector<unsigned int>> system_index(dim, std::vector<unsigned int>(n_s));
       for (unsigned int c = 0; c < dim; ++c)
         for (unsigned int a = 0; a < n_s; ++a)
           system_index[c][a] = fe_u.component_to_system_index(c, a);
       FullMatrix<double>          block(n_s, n_s);
+      const bool                  coupled = !nu_t.empty();
+      std::vector<FullMatrix<double>> coupling(coupled ? dim * dim : 0, FullMatrix<double>(n_s, n_s));
+      std::vector<Tensor<1, dim>>     weighted_grad(n_s);
       std::vector<double>         phi(n_s), transport(n_s);
       std::vector<Tensor<1, dim>> grad_phi(n_s);
       cell_matrix = 0;
@@ -119,11 +156,14 @@ namespace hyfe
           body_force->vector_value_list(fe_values.get_quadrature_points(), force);
           block    = 0;
           cell_rhs = 0;
+          for (auto &m : coupling)
+            m = 0;
           for (unsigned int q = 0; q < n_q; ++q)
             {
               const Tensor<1, dim> u_star   = (1. + omega) * v_n[q] - omega * v_nm1[q];
               const double         div_star = (1. + omega) * div_n[q] - omega * div_nm1[q];
-              const double         nu       = viscosity + (nu_t.empty() ? 0. : nu_t[q_offset + q]);
+              const double         nu_sgs   = coupled ? nu_t[q_offset + q] : 0.;
+              const double         nu       = viscosity + nu_sgs;
               const Tensor<1, dim> history  = (alpha1 * v_n[q] - alpha2 * v_nm1[q]) / dt;
               const double         JxW      = fe_values.JxW(q);
               for (unsigned int a = 0; a < n_s; ++a)
@@ -146,12 +186,35 @@ namespace hyfe
                     cell_rhs(system_index[c][a]) +=
                       ((history[c] + force[q][c]) * phi[a] + pressure[q] * grad_phi[a][c]) * JxW;
                 }
+              if (coupled)
+                {
+                  for (unsigned int a = 0; a < n_s; ++a)
+                    weighted_grad[a] = (nu_sgs * JxW) * grad_phi[a];
+                  for (unsigned int c = 0; c < dim; ++c)
+                    for (unsigned int e = 0; e < dim; ++e)
+                      {
+                        FullMatrix<double> &m = coupling[c * dim + e];
+                        for (unsigned int a = 0; a < n_s; ++a)
+                          {
+                            const double wa = weighted_grad[a][e];
+                            for (unsigned int b = 0; b < n_s; ++b)
+                              m(a, b) += wa * grad_phi[b][c];
+                          }
+                      }
+                }
             }
-          // the blocks between different components stay zero (cell_matrix is zeroed once, above)
+          // without a closure the blocks between different components stay zero (cell_matrix is zeroed
+          // once, above)
           for (unsigned int c = 0; c < dim; ++c)
             for (unsigned int a = 0; a < n_s; ++a)
               for (unsigned int b = 0; b < n_s; ++b)
                 cell_matrix(system_index[c][a], system_index[c][b]) = block(a, b);
+          if (coupled)
+            for (unsigned int c = 0; c < dim; ++c)
+              for (unsigned int e = 0; e < dim; ++e)
+                for (unsigned int a = 0; a < n_s; ++a)
+                  for (unsigned int b = 0; b < n_s; ++b)
+                    cell_matrix(system_index[c][a], system_index[e][b]) += coupling[c * dim + e](a, b);
           q_offset += n_q;
           cell->get_dof_indices(dofs);
           constraints_u.distribute_local_to_global(
@@ -206,9 +269,9 @@ namespace hyfe
     }
 
     template std::vector<double>
-    NavierStokes<2>::eddy_viscosity(const double omega);
+    NavierStokes<2>::eddy_viscosity(const double omega, const double time, const bool record) const;
     template std::vector<double>
-    NavierStokes<3>::eddy_viscosity(const double omega);
+    NavierStokes<3>::eddy_viscosity(const double omega, const double time, const bool record) const;
     template void
     NavierStokes<2>::assemble_velocity_system(const StepInfo &step,
                                               const double    alpha0,
@@ -221,6 +284,10 @@ namespace hyfe
                                               const double    alpha1,
                                               const double    alpha2,
                                               const double    omega);
+    template const std::vector<double> &
+    NavierStokes<2>::current_eddy_viscosity(const double time) const;
+    template const std::vector<double> &
+    NavierStokes<3>::current_eddy_viscosity(const double time) const;
     template void
     NavierStokes<2>::assemble_pressure_rhs(const double alpha0, const double dt);
     template void

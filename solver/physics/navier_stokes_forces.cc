@@ -5,6 +5,7 @@
  */
 
 #include <deal.II/base/quadrature_lib.h>
+#include <deal.II/base/symmetric_tensor.h>
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/grid/grid_tools.h>
 
@@ -83,9 +84,15 @@ namespace hyfe
       std::vector<Vector<double>>      force(quadrature.size(), Vector<double>(dim));
       Vector<double>                   local(fe_u.n_dofs_per_cell());
       std::array<double, dim>          F{};
+      // the eddy viscosity of the step's momentum equation: + 2 nu_t eps(u):eps(psi) in the residual
+      const std::vector<double> &nu_t = nu_t_values;
+      const unsigned int         n_q  = quadrature.size();
+      std::size_t                offset = 0;
       for (const auto &cell : dof_u.active_cell_iterators())
         if (cell->is_locally_owned())
           {
+            const std::size_t first = offset;
+            offset += n_q;
             bool touches = false;
             for (unsigned int d = 0; d < dim && !touches; ++d)
               {
@@ -112,9 +119,11 @@ namespace hyfe
                     Tensor<1, dim> f;
                     for (unsigned int c = 0; c < dim; ++c)
                       f[c] = force[q][c];
-                    const double r =
+                    double r =
                       (dudt[q] + (convection ? grad_v[q] * v[q] : Tensor<1, dim>()) - f) * psi[q] +
                       viscosity * scalar_product(grad_v[q], grad_psi[q]) - pressure[q] * div_psi[q];
+                    if (!nu_t.empty())
+                      r += 2. * nu_t[first + q] * (symmetrize(grad_v[q]) * symmetrize(grad_psi[q]));
                     F[d] -= r * fe_values.JxW(q);
                   }
               }
@@ -130,8 +139,9 @@ namespace hyfe
     std::pair<double, double>
     NavierStokes<dim>::compute_surface_forces() const
     {
-      // F = integral over the body of (nu grad u - p I) n_body, with n_body = -n (n: outward normal
-      // of the fluid domain); a cross-check of the volume-integral forces
+      // F = integral over the body of (nu grad u + 2 nu_t eps(u) - p I) n_body, with n_body = -n (n:
+      // outward normal of the fluid domain); a cross-check of the volume-integral forces. nu_t is the
+      // cell average of the step's eddy viscosity (it lives at the cell's quadrature points).
       const QGauss<dim - 1> quadrature(degree + 1);
       FEFaceValues<dim>     fe_face(context.mesh_mover.mapping(),
                                 fe_u,
@@ -142,8 +152,11 @@ namespace hyfe
       std::vector<Tensor<2, dim>>      g(quadrature.size());
       std::vector<double>              p(quadrature.size());
       Tensor<1, dim>                   F;
+      const std::vector<double>       &nu_t = nu_t_values;
+      const unsigned int               n_q  = QGauss<dim>(degree + 1).size();
+      std::size_t                      offset = 0;
       for (const auto &cell : dof_u.active_cell_iterators())
-        if (cell->is_locally_owned() && cell->at_boundary())
+        if (cell->is_locally_owned() && (offset += n_q) > 0 && cell->at_boundary())
           for (const auto f : cell->face_indices())
             if (cell->at_boundary(f) &&
                 std::find(force_ids.begin(), force_ids.end(), cell->face(f)->boundary_id()) !=
@@ -154,10 +167,18 @@ namespace hyfe
                 fe_face_p.reinit(cell_p, f);
                 fe_face[velocities].get_function_gradients(u_n, g);
                 fe_face_p.get_function_values(p_n, p);
+                double nu_sgs = 0.;
+                if (!nu_t.empty())
+                  {
+                    for (unsigned int q = offset - n_q; q < offset; ++q)
+                      nu_sgs += nu_t[q];
+                    nu_sgs /= n_q;
+                  }
                 for (unsigned int q = 0; q < quadrature.size(); ++q)
                   {
                     const Tensor<1, dim> n = fe_face.normal_vector(q);
-                    F -= (viscosity * (g[q] * n) - p[q] * n) * fe_face.JxW(q);
+                    F -= (viscosity * (g[q] * n) + 2. * nu_sgs * (symmetrize(g[q]) * n) - p[q] * n) *
+                         fe_face.JxW(q);
                   }
               }
       const double area  = dim == 2 ? reference_length : reference_length * reference_span;

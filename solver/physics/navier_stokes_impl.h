@@ -100,6 +100,7 @@ namespace hyfe
       void
       after_mesh_motion() override
       {
+        nu_t_values.clear();
         assemble_pressure_matrices();
       }
       void
@@ -168,8 +169,16 @@ namespace hyfe
       evaluate_at_points(const std::vector<Point<dim>> &points, bool velocity) const;
       void
       write_profiles(unsigned int step) const;
+      /**
+       * @brief nu_t at every quadrature point (QGauss(degree + 1)) of the owned cells, in cell order,
+       * from the closure model at the extrapolated velocity (1 + omega) u^n - omega u^{n-1} of @p time;
+       * empty without a closure. @p record: whether the closure's statistics count this evaluation.
+       */
       std::vector<double>
-      eddy_viscosity(double omega);
+      eddy_viscosity(double omega, double time, bool record) const;
+      /** @brief nu_t of the last step, as eddy_viscosity(); recomputed (not recorded) if the mesh changed. */
+      const std::vector<double> &
+      current_eddy_viscosity(double time) const;
 
       const SimulationContext<dim> context;
       const unsigned int           degree;
@@ -214,6 +223,8 @@ namespace hyfe
       physics_tools::HistoryTransfer<dim> history;       // u_n, u_nm1 on dof_u; p_n, psi_n, psi_nm1 on dof_p
       std::vector<std::array<double, 4>>  force_history; // t, C_D, C_L, delta_p
       double                              total_velocity_its = 0, total_pressure_its = 0;
+      /// nu_t of the last assembly at every quadrature point of the owned cells (empty: none, or stale)
+      mutable std::vector<double> nu_t_values;
     };
   } // namespace navier_stokes
 } // namespace hyfe

@@ -90,7 +90,7 @@ namespace hyfe
       // nu_t, averaged per cell
       if (context.closure_model.is_active())
         {
-          const std::vector<double> nu_t = eddy_viscosity(0.);
+          const std::vector<double> &nu_t = current_eddy_viscosity(time);
           const unsigned int        n_q  = QGauss<dim>(degree + 1).size();
           std::size_t               k    = 0;
           for (const auto &cell : context.triangulation.active_cell_iterators())

@@ -5,6 +5,7 @@
  */
 
 #include <deal.II/base/quadrature_lib.h>
+#include <deal.II/base/symmetric_tensor.h>
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/numerics/vector_tools.h>
 
@@ -31,7 +32,7 @@ namespace hyfe
       const FEValuesExtractors::Vector velocities(0);
       std::vector<Tensor<1, dim>>      v(quadrature.size());
       std::vector<Tensor<2, dim>>      g(quadrature.size());
-      double                           energy = 0, enstrophy = 0, divergence = 0, cfl = 0;
+      double energy = 0, enstrophy = 0, dissipation = 0, divergence = 0, cfl = 0;
       for (const auto &cell : dof_u.active_cell_iterators())
         if (cell->is_locally_owned())
           {
@@ -51,12 +52,15 @@ namespace hyfe
                   }
                 energy += 0.5 * v[q].norm_square() * JxW;
                 enstrophy += 0.5 * w.norm_square() * JxW;
+                const SymmetricTensor<2, dim> e = symmetrize(g[q]);
+                dissipation += 2. * viscosity * (e * e) * JxW;
                 divergence += std::pow(trace(g[q]), 2) * JxW;
                 cfl = std::max(cfl, v[q].norm() * step.dt / h);
               }
           }
       energy     = Utilities::MPI::sum(energy, context.comm);
       enstrophy  = Utilities::MPI::sum(enstrophy, context.comm);
+      dissipation = Utilities::MPI::sum(dissipation, context.comm);
       divergence = std::sqrt(Utilities::MPI::sum(divergence, context.comm));
       cfl        = Utilities::MPI::max(cfl, context.comm);
       last_cfl   = cfl;
@@ -67,6 +71,7 @@ namespace hyfe
                        " (the run is unstable; reduce the time step)");
       row.emplace_back("kinetic_energy", energy);
       row.emplace_back("enstrophy", enstrophy);
+      row.emplace_back("viscous_dissipation", dissipation);
       row.emplace_back("divergence_l2", divergence);
       row.emplace_back("cfl", cfl);
 

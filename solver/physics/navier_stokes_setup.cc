@@ -236,6 +236,7 @@ namespace hyfe
     {
       setup_dofs();
       history.finish_adaptation();
+      nu_t_values.clear();
     }
 
     template <int dim>

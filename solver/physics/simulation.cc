@@ -93,7 +93,7 @@ namespace hyfe
     declare_system_parameters<MeshMover<2>>(prm, "none", "Mesh mover (r-adaptivity).");
     prm.leave_subsection();
     prm.enter_subsection("closure model");
-    declare_system_parameters<ClosureModel<2>>(prm, "none", "Closure model (eddy viscosity).");
+    ClosureModel<2>::declare_system(prm);
     prm.leave_subsection();
     advection_diffusion::declare_parameters(prm);
     navier_stokes::declare_parameters(prm);
@@ -151,8 +151,13 @@ namespace hyfe
         prm.enter_subsection("mesh mover");
         mesh_mover = create_module<MeshMover<dim>>(prm);
         prm.leave_subsection();
+        const std::string physics_name = prm.get("physics");
         prm.enter_subsection("closure model");
-        closure = create_module<ClosureModel<dim>>(prm);
+        closure = ClosureModel<dim>::create(prm);
+        if (closure->is_active() && physics_name != "navier-stokes")
+          throw InputError("entry 'closure model/type' = '" + prm.get("type") +
+                           "': closure models act on the momentum equation, which the physics '" +
+                           physics_name + "' does not have; choose 'none' (or physics = navier-stokes)");
         prm.leave_subsection();
 
         const SimulationContext<dim> context{

@@ -375,13 +375,6 @@ namespace hyfe
       explicit TraceClosureBase(dealii::ParameterHandler &)
       {
       }
-      void
-      compute_eddy_viscosity(const std::vector<dealii::Tensor<2, dim>> &gradients,
-                             const std::vector<double> &,
-                             std::vector<double> &nu_t) override
-      {
-        nu_t.assign(gradients.size(), 0.);
-      }
       bool
       is_active() const override
       {
@@ -390,6 +383,7 @@ namespace hyfe
       void
       reinit(const StateView &state) override
       {
+        ClosureModel<dim>::reinit(state);
         const auto &s = state.get<dim>();
         levels.reinit(s.triangulation->n_active_cells());
         for (const auto &cell : s.triangulation->active_cell_iterators())
@@ -398,7 +392,15 @@ namespace hyfe
       void
       add_output_fields(OutputFields &fields) const override
       {
+        ClosureModel<dim>::add_output_fields(fields);
         fields.cell_vectors.emplace_back("trace_level", &levels);
+      }
+
+    protected:
+      void
+      compute(const ClosureInputs<dim> &inputs, std::vector<double> &nu_t) override
+      {
+        nu_t.assign(inputs.size(), 0.);
       }
 
     private:
