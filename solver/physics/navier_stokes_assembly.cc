@@ -209,12 +209,13 @@ namespace hyfe
             for (unsigned int a = 0; a < n_s; ++a)
               for (unsigned int b = 0; b < n_s; ++b)
                 cell_matrix(system_index[c][a], system_index[c][b]) = block(a, b);
-          if (coupled)
+          if (coupled) // every block is set anew: the diagonal ones get their coupling part added
             for (unsigned int c = 0; c < dim; ++c)
               for (unsigned int e = 0; e < dim; ++e)
                 for (unsigned int a = 0; a < n_s; ++a)
                   for (unsigned int b = 0; b < n_s; ++b)
-                    cell_matrix(system_index[c][a], system_index[e][b]) += coupling[c * dim + e](a, b);
+                    cell_matrix(system_index[c][a], system_index[e][b]) =
+                      (c == e ? block(a, b) : 0.) + coupling[c * dim + e](a, b);
           q_offset += n_q;
           cell->get_dof_indices(dofs);
           constraints_u.distribute_local_to_global(

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Closure-model benchmark of issue 11: the Taylor-Green vortex at Re = 1600 (cases/taylor-green-3d),
+judged a posteriori against the 512^3 spectral DNS, for every closure model at every resolution.
+
+For each resolution (LEVELS, global refinements of the box: 3 is 8^3 Q2 cells, 4 is 16^3) and each model
+(MODELS: none = under-resolved DNS, the classical models and, when its model file exists, the learned
+one), the case runs to t = 20 on NP ranks with the case's own parameters otherwise, and validate.py gives
+the relative L2 error of -dE/dt over [0, 20], the error of E, and the peak of -dE/dt with its time.
+The cost per step is the median wall time of the assembly and the two solves; the closure's share is
+the median of closure_time over it. Fallbacks are the learned model's guard's points.
+
+Writes benchmarks/closures.md (and the raw JSON beside it in benchmarks/closures/).
+
+  LEVELS=3 /usr/bin/python3 benchmarks/closures.py            (about 15 minutes on 2 cores)
+  LEVELS="3 4" /usr/bin/python3 benchmarks/closures.py        (level 4: about 30 minutes per model)
+"""
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+build = os.environ.get("BUILD", os.path.join(root, "build"))
+hyfe = os.path.join(build, "hyfe")
+levels = [int(v) for v in os.environ.get("LEVELS", "3").split()]
+np_ranks = int(os.environ.get("NP", "2"))
+end_time = float(os.environ.get("END_TIME", "20"))
+models = os.environ.get("MODELS", "none smagorinsky wale vreman sigma dynamic-smagorinsky "
+                                  "learned-eddy-viscosity").split()
+learned_model = os.path.join(root, "learned", "models", "learned-eddy-viscosity.pt")
+work = os.environ.get("WORK", "/tmp/hyfe-closures")
+case = os.path.join(root, "cases", "taylor-green-3d")
+env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1")
+raw = os.path.join(root, "benchmarks", "closures")
+os.makedirs(raw, exist_ok=True)
+
+rows = []
+for level in levels:
+    for model in models:
+        if model.startswith("learned") and not os.path.exists(learned_model):
+            print("skipping %s: no model file %s" % (model, learned_model))
+            continue
+        out = os.path.join(work, "L%d-%s" % (level, model))
+        prm = os.path.join(work, "L%d-%s.prm" % (level, model))
+        os.makedirs(work, exist_ok=True)
+        text = open(os.path.join(case, "case.prm")).read()
+        text = text.replace("set global refinements  = 4", "set global refinements  = %d" % level)
+        text = text.replace("set end time  = 20", "set end time  = %g" % end_time)
+        text = text.replace("set directory         = output", "set directory         = %s" % out)
+        text = text.replace("  set type = smagorinsky", "  set type = %s" % model)
+        open(prm, "w").write(text)
+        start = time.time()
+        subprocess.run(["mpirun", "-np", str(np_ranks), hyfe, prm], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        wall = time.time() - start
+        result_file = os.path.join(raw, "L%d-%s.json" % (level, model))
+        subprocess.run([sys.executable, os.path.join(case, "validate.py"), out, "--json", result_file],
+                       check=True, env=env)
+        r = json.load(open(result_file))
+        r.update(level=level, model=model, wall=wall, ranks=np_ranks)
+        json.dump(r, open(result_file, "w"))
+        rows.append(r)
+        print("L%d %-22s eps L2 %.3f  peak %.4e at %.2f  %.3f s/step  %.0f s" %
+              (level, model, r["dissipation_l2_error"], r["peak"], r["peak_time"], r["median_step_time"], wall))
+
+lines = ["# Closure models on the Taylor-Green vortex, Re = 1600",
+         "",
+         "Written by `benchmarks/closures.py` (%s, %d MPI ranks, %s, hyfe %s). Reference: the 512^3 spectral "
+         "DNS (peak -dE/dt 1.28575e-2 at t = 8.97). Error: relative L2 of -dE/dt over t in [0, %g]. Cost: "
+         "median wall time per step (assembly and solves); closure share: median closure time over it."
+         % (time.strftime("%Y-%m-%d"), np_ranks, platform.processor() or platform.machine(),
+            subprocess.run([hyfe, "--version"], capture_output=True, text=True).stdout.split("\n")[0],
+            end_time),
+         "",
+         "| cells | velocity DoFs | model | L2 error of -dE/dt | L2 error of E | peak -dE/dt | at t | s/step | "
+         "closure share | fallback points | run (s) |",
+         "|---|---|---|---|---|---|---|---|---|---|---|"]
+for r in rows:
+    share = r["median_closure_time"] / r["median_step_time"] if r["median_step_time"] > 0 else 0
+    lines.append("| %d^3 Q2 | %d | %s | %.3f | %.4f | %.4e | %.2f | %.3f | %.1f %% | %d | %.0f |"
+                 % (2 ** r["level"], r["velocity_dofs"], r["model"], r["dissipation_l2_error"],
+                    r["energy_l2_error"], r["peak"], r["peak_time"], r["median_step_time"], 100 * share,
+                    r["fallback_points"], r["wall"]))
+open(os.path.join(root, "benchmarks", "closures.md"), "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
