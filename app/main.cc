@@ -39,10 +39,10 @@ Exit status: 0 success, 1 bad input (reported before any computation), 2 run fai
   void
   list_modules(std::ostream &out)
   {
-    out << std::left << std::setw(16) << "system" << std::setw(22) << "name" << std::setw(11) << "kind"
+    out << std::left << std::setw(16) << "system" << std::setw(24) << "name" << std::setw(11) << "kind"
         << "description\n";
     for (const auto &m : hyfe::module_catalogue())
-      out << std::setw(16) << m.system << std::setw(22) << m.name << std::setw(11) << hyfe::to_string(m.kind)
+      out << std::setw(16) << m.system << std::setw(24) << m.name << std::setw(11) << hyfe::to_string(m.kind)
           << m.description
           << (m.unavailable_reason.empty() ? "" : " [unavailable: " + m.unavailable_reason + "]") << "\n";
   }

@@ -18,6 +18,8 @@ namespace hyfe
     // One line per module file; explicit, so that a static link cannot drop a registration.
     void
     register_learned_ic();
+    void
+    register_learned_eddy_viscosity();
 
     void
     register_learned_modules()
@@ -28,6 +30,7 @@ namespace hyfe
       done                           = true;
       library_versions()["LibTorch"] = torch_version();
       register_learned_ic();
+      register_learned_eddy_viscosity();
     }
 
     std::string

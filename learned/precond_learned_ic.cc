@@ -354,15 +354,6 @@ namespace hyfe
         mutable std::vector<double> work;
         bool                        threads_checked = false;
 
-        static std::string
-        join(const std::vector<std::string> &v)
-        {
-          std::string s;
-          for (const auto &x : v)
-            s += (s.empty() ? "" : ", ") + x;
-          return s;
-        }
-
         /**
          * @brief The shifts w sum_{j off-block} a_ij (at least -w a_ii) of the diagonal of the local
          * block (@p n rows, @p ia, @p ja, @p va) of @p A; empty on one rank or for w = 0.

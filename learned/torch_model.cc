@@ -43,6 +43,15 @@ namespace hyfe
       return hyfe::sha256_of_file(file);
     }
 
+    std::string
+    join(const std::vector<std::string> &names)
+    {
+      std::string s;
+      for (const auto &x : names)
+        s += (s.empty() ? "" : ", ") + x;
+      return s;
+    }
+
     int
     torch_threads()
     {
@@ -137,6 +146,8 @@ namespace hyfe
       c.dtype            = tree.get<std::string>("dtype", "");
       c.inputs           = string_list(tree, "inputs");
       c.outputs          = string_list(tree, "outputs");
+      c.features         = string_list(tree, "features");
+      c.dimension        = tree.get<int>("dimension", 0);
       c.normalisation    = tree.get<std::string>("normalisation", "");
       c.trained_on       = tree.get<std::string>("trained_on", "");
       c.training_command = tree.get<std::string>("training_command", "");

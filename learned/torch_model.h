@@ -19,6 +19,8 @@ namespace hyfe
       std::string              dtype;            ///< "float32"
       std::vector<std::string> inputs;           ///< input names, in the order the model takes them
       std::vector<std::string> outputs;          ///< output names, in the order the model returns them
+      std::vector<std::string> features;         ///< columns of a feature input (optional, e.g. closures)
+      int                      dimension = 0;    ///< space dimension it was trained for (0: any)
       std::string              normalisation;    ///< how the inputs are normalised (text)
       std::string              trained_on;       ///< description of the training data
       std::string              training_command; ///< the command that trained the model
@@ -96,5 +98,9 @@ namespace hyfe
 
     std::string
     sha256_of_file(const std::string &file);
+
+    /** @brief The names joined by ", " (for the messages of contract checks). */
+    std::string
+    join(const std::vector<std::string> &names);
   } // namespace learned
 } // namespace hyfe

@@ -68,9 +68,9 @@ namespace hyfe
         std::vector<double> lm(n_cells), mm(n_cells), base(in.size());
         for (std::size_t c = 0; c < n_cells; ++c)
           {
-            double         volume = 0.;
-            Tensor<1, 3>   u_hat;
-            Tensor<2, 3>   uu_hat, g_hat, p_hat;
+            double       volume = 0.;
+            Tensor<1, 3> u_hat;
+            Tensor<2, 3> uu_hat, g_hat, p_hat;
             for (unsigned int q = c * m; q < (c + 1) * m; ++q)
               {
                 const double       w = in.weights[q];
@@ -92,10 +92,10 @@ namespace hyfe
             p_hat /= volume;
             const Tensor<2, 3> L     = uu_hat - dealii::outer_product(u_hat, u_hat);
             const double       width = in.cell_sizes[c];
-            const Tensor<2, 3> M =
-              2. * (p_hat - width * width * closure::strain_magnitude(g_hat) * Tensor<2, 3>(closure::strain(g_hat)));
-            lm[c] = dealii::scalar_product(L, M) * volume;
-            mm[c] = dealii::scalar_product(M, M) * volume;
+            const Tensor<2, 3> M     = 2. * (p_hat - width * width * closure::strain_magnitude(g_hat) *
+                                                   Tensor<2, 3>(closure::strain(g_hat)));
+            lm[c]                    = dealii::scalar_product(L, M) * volume;
+            mm[c]                    = dealii::scalar_product(M, M) * volume;
           }
         std::vector<double> coefficient(n_cells);
         if (global)

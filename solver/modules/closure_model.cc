@@ -58,9 +58,7 @@ namespace hyfe
   ClosureModel<dim>::declare_system(dealii::ParameterHandler &prm)
   {
     declare_system_parameters<ClosureModel<dim>>(
-      prm,
-      "none",
-      "Closure model (LES eddy viscosity nu_t, added to the viscosity as div(2 nu_t eps(u))).");
+      prm, "none", "Closure model (LES eddy viscosity nu_t, added to the viscosity as div(2 nu_t eps(u))).");
     std::string classical;
     for (const auto &entry : Registry<ClosureModel<dim>>::instance().all())
       if (entry.info.kind == ModuleKind::classical && entry.info.unavailable_reason.empty() &&
@@ -135,7 +133,8 @@ namespace hyfe
       {
         compute(in, nu_t);
         if (nu_t.size() != n)
-          problem = "it returned " + std::to_string(nu_t.size()) + " values for " + std::to_string(n) + " points";
+          problem =
+            "it returned " + std::to_string(nu_t.size()) + " values for " + std::to_string(n) + " points";
       }
     catch (const std::exception &error)
       {
@@ -148,8 +147,10 @@ namespace hyfe
         const unsigned int rank    = dealii::Utilities::MPI::this_mpi_process(s.comm);
         const unsigned int first   = dealii::Utilities::MPI::min(problem.empty() ? n_ranks : rank, s.comm);
         if (first < n_ranks)
-          throw RunError(dealii::Utilities::MPI::broadcast(
-            s.comm, "closure model '" + s.guard.name + "' on rank " + std::to_string(rank) + ": " + problem, first));
+          throw RunError(dealii::Utilities::MPI::broadcast(s.comm,
+                                                           "closure model '" + s.guard.name + "' on rank " +
+                                                             std::to_string(rank) + ": " + problem,
+                                                           first));
       }
 
     const bool          shadow_now = record && s.guard.take_shadow_turn();
@@ -234,7 +235,7 @@ namespace hyfe
       {
         const double mean_a = sums[1] / volume, mean_b = sums[5] / volume;
         const double var_a = sums[6] / volume - mean_a * mean_a, var_b = sums[7] / volume - mean_b * mean_b;
-        const double cov   = sums[8] / volume - mean_a * mean_b;
+        const double cov         = sums[8] / volume - mean_a * mean_b;
         s.shadow.sgs             = sums[2];
         s.shadow.fallback_sgs    = sums[3];
         s.shadow.mean_difference = sums[4] / volume;
@@ -260,9 +261,16 @@ namespace hyfe
   void
   ClosureModel<dim>::reinit(const StateView &state)
   {
-    const auto &st             = state.get<dim>();
-    services->comm             = st.comm;
-    services->n_active_cells   = st.triangulation->n_active_cells();
+    track_mesh(state);
+  }
+
+  template <int dim>
+  void
+  ClosureModel<dim>::track_mesh(const StateView &state)
+  {
+    const auto &st           = state.get<dim>();
+    services->comm           = st.comm;
+    services->n_active_cells = st.triangulation->n_active_cells();
   }
 
   template <int dim>
@@ -273,7 +281,7 @@ namespace hyfe
     s.guard.start_step(step.step);
     s.shadow      = {};
     s.step_points = 0;
-    reinit(state);
+    track_mesh(state); // not reinit(): that is a hook of its own, which a derived module may extend
   }
 
   template <int dim>
@@ -393,6 +401,8 @@ namespace hyfe
   register_dynamic_smagorinsky();
   void
   register_prescribed_closure();
+  void
+  register_training_data_closure();
 
   void
   register_closure_models()
@@ -406,6 +416,7 @@ namespace hyfe
     register_sigma();
     register_dynamic_smagorinsky();
     register_prescribed_closure();
+    register_training_data_closure();
   }
 
   template class ClosureModel<2>;

@@ -43,7 +43,7 @@ namespace hyfe
   template <int dim>
   struct ClosureInputs
   {
-    MPI_Comm     comm            = MPI_COMM_SELF; ///< for models that average over the ranks (every rank calls)
+    MPI_Comm     comm = MPI_COMM_SELF; ///< for models that average over the ranks (every rank calls)
     unsigned int points_per_cell = 0;  ///< quadrature points per cell
     double       viscosity       = 0.; ///< the molecular kinematic viscosity nu (length^2/time)
     double       time            = 0.; ///< time of the velocity (case time units)
@@ -90,7 +90,8 @@ namespace hyfe
     ClosureModel();
     ~ClosureModel() override;
 
-    /** @brief Declares `type`, every module's subsection, the filter width and the guard and shadow entries. */
+    /** @brief Declares `type`, every module's subsection, the filter width and the guard and shadow entries.
+     */
     static void
     declare_system(dealii::ParameterHandler &prm);
 
@@ -98,7 +99,8 @@ namespace hyfe
     static std::unique_ptr<ClosureModel<dim>>
     create(dealii::ParameterHandler &prm);
 
-    /** @brief The filter width Delta of a cell of size |K|^(1/dim) = @p cell_size for elements of @p degree. */
+    /** @brief The filter width Delta of a cell of size |K|^(1/dim) = @p cell_size for elements of @p degree.
+     */
     double
     filter_width(double cell_size, unsigned int degree) const;
 
@@ -154,6 +156,10 @@ namespace hyfe
     }
 
   private:
+    /** @brief Records the communicator and the number of active cells of the current mesh. */
+    void
+    track_mesh(const StateView &state);
+
     struct Services;
     std::unique_ptr<Services> services;
   };

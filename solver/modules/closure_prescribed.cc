@@ -73,7 +73,7 @@ namespace hyfe
       }
 
     private:
-      const std::string                                expression;
+      const std::string                            expression;
       std::unique_ptr<dealii::FunctionParser<dim>> function;
     };
   } // namespace

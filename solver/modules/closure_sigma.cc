@@ -25,7 +25,7 @@ namespace hyfe
       static void
       declare_parameters(dealii::ParameterHandler &prm)
       {
-        prm.declare_entry("c_sigma",
+        prm.declare_entry("constant",
                           "1.35",
                           dealii::Patterns::Double(0., 5.),
                           "The sigma model's constant C_sigma: 1.35 from decaying isotropic turbulence "
@@ -34,7 +34,7 @@ namespace hyfe
 
       /** @brief Reads C_sigma. */
       explicit Sigma(dealii::ParameterHandler &prm)
-          : c_sigma(prm.get_double("c_sigma"))
+          : c_sigma(prm.get_double("constant"))
       {
       }
 
@@ -44,7 +44,7 @@ namespace hyfe
       {
         closure::pointwise(in, nu_t, [this](const dealii::Tensor<2, 3> &g, const double delta) {
           // the singular values are the square roots of the eigenvalues of g^T g (descending)
-          const auto lambda = dealii::eigenvalues(dealii::symmetrize(dealii::transpose(g) * g));
+          const auto   lambda = dealii::eigenvalues(dealii::symmetrize(dealii::transpose(g) * g));
           const double s1 = std::sqrt(std::max(lambda[0], 0.)), s2 = std::sqrt(std::max(lambda[1], 0.)),
                        s3 = std::sqrt(std::max(lambda[2], 0.));
           if (!(s1 > 0.))
@@ -63,8 +63,7 @@ namespace hyfe
   void
   register_sigma()
   {
-    register_dim_module<ClosureModel, Sigma>("sigma",
-                                             ModuleKind::classical,
-                                             "sigma (Nicoud et al. 2011): zero in 2-D flows, shear and rotation");
+    register_dim_module<ClosureModel, Sigma>(
+      "sigma", ModuleKind::classical, "sigma (Nicoud et al. 2011): zero in 2-D flows, shear and rotation");
   }
 } // namespace hyfe

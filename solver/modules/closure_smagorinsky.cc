@@ -21,7 +21,7 @@ namespace hyfe
       static void
       declare_parameters(dealii::ParameterHandler &prm)
       {
-        prm.declare_entry("c_s",
+        prm.declare_entry("constant",
                           "0.17",
                           dealii::Patterns::Double(0., 1.),
                           "The Smagorinsky constant C_s: nu_t = (C_s Delta)^2 |S|. 0.17 is Lilly's value "
@@ -32,7 +32,7 @@ namespace hyfe
 
       /** @brief Reads C_s. */
       explicit Smagorinsky(dealii::ParameterHandler &prm)
-          : c_s(prm.get_double("c_s"))
+          : c_s(prm.get_double("constant"))
       {
       }
 

@@ -24,7 +24,7 @@ namespace hyfe
       static void
       declare_parameters(dealii::ParameterHandler &prm)
       {
-        prm.declare_entry("c",
+        prm.declare_entry("constant",
                           "0.07",
                           dealii::Patterns::Double(0., 1.),
                           "Vreman's constant c, about 2.5 C_s^2: Vreman (2004) gives 0.07 for C_s = 0.17 "
@@ -33,7 +33,7 @@ namespace hyfe
 
       /** @brief Reads c. */
       explicit Vreman(dealii::ParameterHandler &prm)
-          : c(prm.get_double("c"))
+          : c(prm.get_double("constant"))
       {
       }
 
@@ -45,8 +45,8 @@ namespace hyfe
           // alpha = g^T, so beta = Delta^2 alpha^T alpha = Delta^2 g g^T
           const dealii::Tensor<2, 3> b  = delta * delta * g * dealii::transpose(g);
           const double               aa = dealii::scalar_product(g, g);
-          const double               B  = b[0][0] * b[1][1] - b[0][1] * b[0][1] + b[0][0] * b[2][2] -
-                           b[0][2] * b[0][2] + b[1][1] * b[2][2] - b[1][2] * b[1][2];
+          const double B = b[0][0] * b[1][1] - b[0][1] * b[0][1] + b[0][0] * b[2][2] - b[0][2] * b[0][2] +
+                           b[1][1] * b[2][2] - b[1][2] * b[1][2];
           return aa > 0. && B > 0. ? c * std::sqrt(B / aa) : 0.;
         });
       }

@@ -23,7 +23,7 @@ namespace hyfe
       static void
       declare_parameters(dealii::ParameterHandler &prm)
       {
-        prm.declare_entry("c_w",
+        prm.declare_entry("constant",
                           "0.55",
                           dealii::Patterns::Double(0., 2.),
                           "The WALE constant C_w. Nicoud & Ducros (1999) relate it to Smagorinsky's by "
@@ -33,7 +33,7 @@ namespace hyfe
 
       /** @brief Reads C_w. */
       explicit Wale(dealii::ParameterHandler &prm)
-          : c_w(prm.get_double("c_w"))
+          : c_w(prm.get_double("constant"))
       {
       }
 
@@ -59,8 +59,7 @@ namespace hyfe
   void
   register_wale()
   {
-    register_dim_module<ClosureModel, Wale>("wale",
-                                            ModuleKind::classical,
-                                            "WALE (Nicoud & Ducros 1999): zero in pure shear, y^3 near walls");
+    register_dim_module<ClosureModel, Wale>(
+      "wale", ModuleKind::classical, "WALE (Nicoud & Ducros 1999): zero in pure shear, y^3 near walls");
   }
 } // namespace hyfe

@@ -61,8 +61,8 @@ namespace hyfe
       ++fallback_steps;
     last_fallback_step = step;
     if (root && messages < 5)
-      std::cout << "hyfe: step " << step << ": guard of " << system << " '" << name << "': " << problem << "; "
-                << action << " '" << fallback_name << "'"
+      std::cout << "hyfe: step " << step << ": guard of " << system << " '" << name << "': " << problem
+                << "; " << action << " '" << fallback_name << "'"
                 << (++messages == 5 ? " (further fallbacks are only counted)" : "") << std::endl;
   }
 } // namespace hyfe

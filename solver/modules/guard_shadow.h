@@ -47,7 +47,10 @@ namespace hyfe
      * the fallback's names for the first five fallbacks of the run.
      */
     void
-    count_fallback(bool root, const std::string &system, const std::string &problem, const std::string &action);
+    count_fallback(bool               root,
+                   const std::string &system,
+                   const std::string &problem,
+                   const std::string &action);
 
     std::string   name;                ///< the module's name (`type`)
     std::string   fallback_name;       ///< the classical fallback's name

@@ -36,7 +36,7 @@ namespace hyfe
     } shadow;
 
     // the whole run
-    unsigned long solves = 0;
+    unsigned long solves                = 0;
     double        sum_module_iterations = 0, sum_fallback_iterations = 0, max_difference = 0;
 
     std::unique_ptr<dealii::PETScWrappers::MPI::Vector> difference;
@@ -63,14 +63,15 @@ namespace hyfe
     for (const auto &entry : Registry<Preconditioner>::instance().all())
       if (entry.info.kind == ModuleKind::classical && entry.info.unavailable_reason.empty())
         classical += (classical.empty() ? "" : "|") + entry.info.name;
-    GuardShadow::declare_parameters(prm,
-                                    classical,
-                                    "boomeramg",
-                                    "Classical preconditioner that redoes a solve when the guard of a learned "
-                                    "module fails, and that shadow mode compares with.",
-                                    "the fallback also solves the same system, and both iteration counts and "
-                                    "times and the difference of the solutions are logged (stats.csv) and "
-                                    "written as an output field");
+    GuardShadow::declare_parameters(
+      prm,
+      classical,
+      "boomeramg",
+      "Classical preconditioner that redoes a solve when the guard of a learned "
+      "module fails, and that shadow mode compares with.",
+      "the fallback also solves the same system, and both iteration counts and "
+      "times and the difference of the solutions are logged (stats.csv) and "
+      "written as an output field");
     prm.declare_entry("guard iteration budget",
                       "0",
                       dealii::Patterns::Integer(0),
@@ -86,8 +87,8 @@ namespace hyfe
   std::unique_ptr<Preconditioner>
   Preconditioner::create(dealii::ParameterHandler &prm)
   {
-    auto      module    = create_module<Preconditioner>(prm);
-    Services &s         = *module->services;
+    auto      module = create_module<Preconditioner>(prm);
+    Services &s      = *module->services;
     s.guard.parse_parameters(prm);
     s.iteration_budget  = prm.get_integer("guard iteration budget");
     s.stagnation_window = prm.get_integer("guard stagnation window");
@@ -152,7 +153,7 @@ namespace hyfe
       throw std::logic_error("Preconditioner::solve() called before initialize()");
     Services &s = *services;
     ++s.solves;
-    const bool shadow_now = s.guard.take_shadow_turn();
+    const bool                                          shadow_now = s.guard.take_shadow_turn();
     std::unique_ptr<dealii::PETScWrappers::MPI::Vector> initial_guess;
     if (guarded() || shadow_now)
       initial_guess = std::make_unique<dealii::PETScWrappers::MPI::Vector>(x);

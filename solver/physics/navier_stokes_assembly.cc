@@ -24,10 +24,10 @@ namespace hyfe
       std::vector<double> nu_t;
       if (!context.closure_model.is_active())
         return nu_t;
-      const ClosureNeeds needs = context.closure_model.all_needs();
-      const QGauss<dim>  quadrature(degree + 1);
-      const unsigned int n_q = quadrature.size();
-      FEValues<dim>      fe_values(context.mesh_mover.mapping(),
+      const ClosureNeeds               needs = context.closure_model.all_needs();
+      const QGauss<dim>                quadrature(degree + 1);
+      const unsigned int               n_q = quadrature.size();
+      FEValues<dim>                    fe_values(context.mesh_mover.mapping(),
                               fe_u,
                               quadrature,
                               update_gradients | update_JxW_values |
@@ -37,10 +37,10 @@ namespace hyfe
       std::vector<Tensor<2, dim>>      g_n(n_q), g_nm1(n_q);
       std::vector<Tensor<1, dim>>      v_n(n_q), v_nm1(n_q);
       ClosureInputs<dim>               in;
-      in.comm            = context.comm;
-      in.points_per_cell = n_q;
-      in.viscosity       = viscosity;
-      in.time            = time;
+      in.comm                    = context.comm;
+      in.points_per_cell         = n_q;
+      in.viscosity               = viscosity;
+      in.time                    = time;
       const std::size_t n_points = context.triangulation.n_locally_owned_active_cells() * n_q;
       in.velocity_gradients.reserve(n_points);
       in.filter_widths.reserve(n_points);
@@ -61,7 +61,9 @@ namespace hyfe
             const double size = std::pow(volume, 1. / dim);
             in.cells.push_back(cell->active_cell_index());
             in.cell_sizes.push_back(size);
-            in.filter_widths.insert(in.filter_widths.end(), n_q, context.closure_model.filter_width(size, degree));
+            in.filter_widths.insert(in.filter_widths.end(),
+                                    n_q,
+                                    context.closure_model.filter_width(size, degree));
             if (needs.positions)
               in.positions.insert(in.positions.end(),
                                   fe_values.get_quadrature_points().begin(),
@@ -83,7 +85,8 @@ namespace hyfe
     NavierStokes<dim>::current_eddy_viscosity(const double time) const
     {
       if (context.closure_model.is_active() &&
-          nu_t_values.size() != context.triangulation.n_locally_owned_active_cells() * QGauss<dim>(degree + 1).size())
+          nu_t_values.size() !=
+            context.triangulation.n_locally_owned_active_cells() * QGauss<dim>(degree + 1).size())
         nu_t_values = eddy_viscosity(0., time, false);
       return nu_t_values;
     }
@@ -96,11 +99,11 @@ namespace hyfe
                                                 const double    alpha2,
                                                 const double    omega)
     {
-      nu_t_values                    = eddy_viscosity(omega, step.time - step.dt, true);
+      nu_t_values                     = eddy_viscosity(omega, step.time - step.dt, true);
       const std::vector<double> &nu_t = nu_t_values;
-      velocity_matrix                = 0;
-      velocity_rhs                   = 0;
-      const double       dt          = step.dt;
+      velocity_matrix                 = 0;
+      velocity_rhs                    = 0;
+      const double       dt           = step.dt;
       const QGauss<dim>  quadrature(degree + 1);
       const unsigned int n_q = quadrature.size();
       FEValues<dim>      fe_values(context.mesh_mover.mapping(),
@@ -127,12 +130,12 @@ namespace hyfe
       for (unsigned int c = 0; c < dim; ++c)
         for (unsigned int a = 0; a < n_s; ++a)
           system_index[c][a] = fe_u.component_to_system_index(c, a);
-      FullMatrix<double>          block(n_s, n_s);
-      const bool                  coupled = !nu_t.empty();
+      FullMatrix<double>              block(n_s, n_s);
+      const bool                      coupled = !nu_t.empty();
       std::vector<FullMatrix<double>> coupling(coupled ? dim * dim : 0, FullMatrix<double>(n_s, n_s));
       std::vector<Tensor<1, dim>>     weighted_grad(n_s);
-      std::vector<double>         phi(n_s), transport(n_s);
-      std::vector<Tensor<1, dim>> grad_phi(n_s);
+      std::vector<double>             phi(n_s), transport(n_s);
+      std::vector<Tensor<1, dim>>     grad_phi(n_s);
       cell_matrix = 0;
       body_force->set_time(step.time);
 

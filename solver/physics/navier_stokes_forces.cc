@@ -85,8 +85,8 @@ namespace hyfe
       Vector<double>                   local(fe_u.n_dofs_per_cell());
       std::array<double, dim>          F{};
       // the eddy viscosity of the step's momentum equation: + 2 nu_t eps(u):eps(psi) in the residual
-      const std::vector<double> &nu_t = nu_t_values;
-      const unsigned int         n_q  = quadrature.size();
+      const std::vector<double> &nu_t   = nu_t_values;
+      const unsigned int         n_q    = quadrature.size();
       std::size_t                offset = 0;
       for (const auto &cell : dof_u.active_cell_iterators())
         if (cell->is_locally_owned())
@@ -119,9 +119,8 @@ namespace hyfe
                     Tensor<1, dim> f;
                     for (unsigned int c = 0; c < dim; ++c)
                       f[c] = force[q][c];
-                    double r =
-                      (dudt[q] + (convection ? grad_v[q] * v[q] : Tensor<1, dim>()) - f) * psi[q] +
-                      viscosity * scalar_product(grad_v[q], grad_psi[q]) - pressure[q] * div_psi[q];
+                    double r = (dudt[q] + (convection ? grad_v[q] * v[q] : Tensor<1, dim>()) - f) * psi[q] +
+                               viscosity * scalar_product(grad_v[q], grad_psi[q]) - pressure[q] * div_psi[q];
                     if (!nu_t.empty())
                       r += 2. * nu_t[first + q] * (symmetrize(grad_v[q]) * symmetrize(grad_psi[q]));
                     F[d] -= r * fe_values.JxW(q);
@@ -152,8 +151,8 @@ namespace hyfe
       std::vector<Tensor<2, dim>>      g(quadrature.size());
       std::vector<double>              p(quadrature.size());
       Tensor<1, dim>                   F;
-      const std::vector<double>       &nu_t = nu_t_values;
-      const unsigned int               n_q  = QGauss<dim>(degree + 1).size();
+      const std::vector<double>       &nu_t   = nu_t_values;
+      const unsigned int               n_q    = QGauss<dim>(degree + 1).size();
       std::size_t                      offset = 0;
       for (const auto &cell : dof_u.active_cell_iterators())
         if (cell->is_locally_owned() && (offset += n_q) > 0 && cell->at_boundary())

@@ -91,8 +91,8 @@ namespace hyfe
       if (context.closure_model.is_active())
         {
           const std::vector<double> &nu_t = current_eddy_viscosity(time);
-          const unsigned int        n_q  = QGauss<dim>(degree + 1).size();
-          std::size_t               k    = 0;
+          const unsigned int         n_q  = QGauss<dim>(degree + 1).size();
+          std::size_t                k    = 0;
           for (const auto &cell : context.triangulation.active_cell_iterators())
             if (cell->is_locally_owned())
               {

@@ -32,7 +32,7 @@ namespace hyfe
       const FEValuesExtractors::Vector velocities(0);
       std::vector<Tensor<1, dim>>      v(quadrature.size());
       std::vector<Tensor<2, dim>>      g(quadrature.size());
-      double energy = 0, enstrophy = 0, dissipation = 0, divergence = 0, cfl = 0;
+      double                           energy = 0, enstrophy = 0, dissipation = 0, divergence = 0, cfl = 0;
       for (const auto &cell : dof_u.active_cell_iterators())
         if (cell->is_locally_owned())
           {
@@ -58,12 +58,12 @@ namespace hyfe
                 cfl = std::max(cfl, v[q].norm() * step.dt / h);
               }
           }
-      energy     = Utilities::MPI::sum(energy, context.comm);
-      enstrophy  = Utilities::MPI::sum(enstrophy, context.comm);
+      energy      = Utilities::MPI::sum(energy, context.comm);
+      enstrophy   = Utilities::MPI::sum(enstrophy, context.comm);
       dissipation = Utilities::MPI::sum(dissipation, context.comm);
-      divergence = std::sqrt(Utilities::MPI::sum(divergence, context.comm));
-      cfl        = Utilities::MPI::max(cfl, context.comm);
-      last_cfl   = cfl;
+      divergence  = std::sqrt(Utilities::MPI::sum(divergence, context.comm));
+      cfl         = Utilities::MPI::max(cfl, context.comm);
+      last_cfl    = cfl;
       if (!(cfl <= cfl_limit))
         throw RunError("step " + std::to_string(step.step) + ", t = " + std::to_string(step.time) +
                        ": the CFL number of the field 'velocity' is " + std::to_string(cfl) +

@@ -41,15 +41,34 @@ class NanIC(torch.nn.Module):
         return edge[:, 0] * float("nan"), torch.ones(node.shape[0])
 
 
+class ConstantC2(torch.nn.Module):
+    """learned-eddy-viscosity with C^2 = 0.17^2 everywhere: Smagorinsky with C_s = 0.17."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.full([x.shape[0]], 0.17 * 0.17, dtype=x.dtype)
+
+
+class NanC2(torch.nn.Module):
+    """learned-eddy-viscosity returning NaN where the strain dominates (f0 > 0), a negative C^2 elsewhere."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.where(x[:, 0] > 0, torch.full_like(x[:, 0], float("nan")), -torch.ones_like(x[:, 0]))
+
+
+CLOSURE_FEATURES = ["strain_rotation_ratio", "strain_shape", "stretching", "rotation_strain_squared",
+                    "log_cell_reynolds"]
+CLOSURE = dict(inputs=("invariants",), outputs=("c2",), normalisation="closure-invariants-v1 (test model)",
+               features=CLOSURE_FEATURES, dimension=3)
+
 LEARNED_IC = dict(inputs=("node_features", "edge_index", "edge_features"), outputs=("lower", "diag"),
                   normalisation="diagonal-scaling-v1 (test model)")
 
 
-def contract(system, model, inputs=("x", "edges"), outputs=("y",), normalisation="none"):
-    return json.dumps({"contract_version": 1, "system": system, "model": model, "dtype": "float32",
-                       "inputs": list(inputs), "outputs": list(outputs), "normalisation": normalisation,
-                       "trained_on": "nothing: fixed weights for the tests",
-                       "training_command": "python3 tests/models/make_test_models.py"})
+def contract(system, model, inputs=("x", "edges"), outputs=("y",), normalisation="none", **extra):
+    return json.dumps(dict({"contract_version": 1, "system": system, "model": model, "dtype": "float32",
+                            "inputs": list(inputs), "outputs": list(outputs), "normalisation": normalisation,
+                            "trained_on": "nothing: fixed weights for the tests",
+                            "training_command": "python3 tests/models/make_test_models.py"}, **extra))
 
 
 def save(module, name, contract_text):
@@ -76,6 +95,12 @@ def main():
     save(BrokenIC(), "wrong-inputs-ic.pt",
          contract("preconditioner", "learned-ic", inputs=("node_features", "edge_features", "edge_index"),
                   outputs=("lower", "diag"), normalisation="diagonal-scaling-v1"))
+    save(ConstantC2(), "constant-c2.pt", contract("closure model", "learned-eddy-viscosity", **CLOSURE))
+    save(NanC2(), "nan-c2.pt", contract("closure model", "learned-eddy-viscosity", **CLOSURE))
+    save(ConstantC2(), "wrong-dimension-c2.pt",
+         contract("closure model", "learned-eddy-viscosity", **dict(CLOSURE, dimension=2)))
+    save(ConstantC2(), "wrong-features-c2.pt",
+         contract("closure model", "learned-eddy-viscosity", **dict(CLOSURE, features=CLOSURE_FEATURES[::-1])))
     with open(os.path.join(HERE, "corrupt.pt"), "wb") as f:
         f.write(b"this is not a TorchScript archive\n")
     write_sha256(os.path.join(HERE, "corrupt.pt"))

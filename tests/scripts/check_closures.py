@@ -132,7 +132,7 @@ if checker.run_ok(result, "shadow mode (vreman vs smagorinsky)"):
 # --- 4. bad input ----------------------------------------------------------------------------------------
 bad = [
     ("an unknown model", {"closure model": {"type": "smagorinski"}}, ["smagorinski", "dynamic-smagorinsky"]),
-    ("C_s out of range", {"closure model": {"type": "smagorinsky", "smagorinsky": {"c_s": 2}}}, ["c_s"]),
+    ("C_s out of range", {"closure model": {"type": "smagorinsky", "smagorinsky": {"constant": 2}}}, ["smagorinsky/constant"]),
     ("shadow mode without a closure", {"closure model": {"type": "none", "shadow interval": 3}},
      ["shadow interval"]),
 ]

@@ -165,7 +165,7 @@ namespace
         for (unsigned int i = 0; i < 3; ++i)
           g[i][i] -= trace;
         // R = exp of a random skew matrix, by Rodrigues' formula
-        dealii::Tensor<1, 3> axis = vec(uniform(random), uniform(random), uniform(random));
+        dealii::Tensor<1, 3> axis  = vec(uniform(random), uniform(random), uniform(random));
         const double         angle = 3. * uniform(random);
         axis /= axis.norm();
         const Gradient K = rotation(axis);
