@@ -9,7 +9,8 @@ the relative L2 error of -dE/dt over [0, 20], the error of E, and the peak of -d
 The cost per step is the median wall time of the assembly and the two solves; the closure's share is
 the median of closure_time over it. Fallbacks are the learned model's guard's points.
 
-Writes benchmarks/closures.md (and the raw JSON beside it in benchmarks/closures/).
+Writes the raw JSON of each run into benchmarks/closures/ and the table of all of them (this run's and
+earlier ones) into benchmarks/closures.md.
 
   LEVELS=3 /usr/bin/python3 benchmarks/closures.py            (about 15 minutes on 2 cores)
   LEVELS="3 4" /usr/bin/python3 benchmarks/closures.py        (level 4: about 30 minutes per model)
@@ -65,6 +66,10 @@ for level in levels:
         print("L%d %-22s eps L2 %.3f  peak %.4e at %.2f  %.3f s/step  %.0f s" %
               (level, model, r["dissipation_l2_error"], r["peak"], r["peak_time"], r["median_step_time"], wall))
 
+# the table holds every result in benchmarks/closures/ (earlier runs of other levels or models too)
+order = ["none", "smagorinsky", "wale", "vreman", "sigma", "dynamic-smagorinsky", "learned-eddy-viscosity"]
+rows = [json.load(open(os.path.join(raw, f))) for f in sorted(os.listdir(raw)) if f.endswith(".json")]
+rows.sort(key=lambda r: (r["level"], order.index(r["model"]) if r["model"] in order else len(order)))
 lines = ["# Closure models on the Taylor-Green vortex, Re = 1600",
          "",
          "Written by `benchmarks/closures.py` (%s, %d MPI ranks, %s, hyfe %s). Reference: the 512^3 spectral "

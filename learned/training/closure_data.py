@@ -4,10 +4,14 @@
 Runs the 3-D Taylor-Green vortex with the `training-data` closure (nu_t = 0) on 16^3 Q2 cells (32^3
 velocity nodes per direction) at lower Reynolds numbers than the LES it serves (Re = 1600 is held out:
 its DNS curves judge the model and are never training data), and box-filters the recorded cell
-integrals onto the LES mesh, 8^3 Q2 cells (2 x 2 x 2 fine cells per LES cell):
-  bar(u), bar(u u), bar(g) = volume averages over the LES cell, tau = bar(u u) - bar(u) bar(u),
+integrals onto boxes of 2 x 2 x 2 and of single fine cells (filter widths 2 pi/8 and 2 pi/16):
+  bar(u), bar(u u), bar(g) = volume averages over the box, tau = bar(u u) - bar(u) bar(u),
   S = sym(bar(g)), P = -tau^d : S (the subfilter production that an eddy viscosity must dissipate),
-  Delta = |K|^(1/3) / (k + 1) of the LES cell (the default filter width of hyfe, k = 2).
+  Delta = the box's width, the filter width.
+The coefficient C^2 = nu_t / (Delta^2 |S|) of a filter of width Delta is, in an inertial range, the same
+at every width (Delta^2 |S|^3 ~ epsilon); hyfe's Delta = |K|^(1/3)/(k + 1) is taken as the width of the
+LES's own filter, so the trained C^2 applies with that convention (filter width = volume/(k+1)). Two
+widths teach the network the dependence on the filter-scale Reynolds number Delta^2 |S| / nu.
 Writes learned/training/data/closure-<Re>.npz with g [N, 3, 3], P [N], delta [N], nu, time [N].
 
   /usr/bin/python3 learned/training/closure_data.py [--hyfe build/hyfe] [--np 2] [--re 400 800]
@@ -26,7 +30,6 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-LES_CELLS = 8  # per direction
 DEGREE = 2
 
 
@@ -64,25 +67,26 @@ def run(args, re_number):
     return folder
 
 
-def filtered(folder, nu):
-    """The LES-cell data of every record of one run."""
-    h = 2 * math.pi / LES_CELLS
-    delta = h / (DEGREE + 1)
+def filtered(folder, boxes):
+    """The box-filtered data of every record of one run, for boxes of @p boxes^3 fine cells each."""
     steps = sorted({os.path.basename(f).split(".")[0] for f in glob.glob(os.path.join(folder, "records", "*.csv"))})
-    out = {"g": [], "P": [], "delta": [], "time": [], "tau": []}
+    out = {"g": [], "P": [], "delta": [], "time": []}
     for step in steps:
         rows = []
         for f in sorted(glob.glob(os.path.join(folder, "records", step + ".rank-*.csv"))):
             with open(f) as fh:
                 rows += [{k: float(v) for k, v in r.items()} for r in csv.DictReader(fh)]
-        n = LES_CELLS ** 3
+        fine = round(len(rows) ** (1 / 3))
+        cells = fine // boxes
+        h = 2 * math.pi / cells
+        n = cells ** 3
         vol = np.zeros(n)
         u = np.zeros((n, 3))
         uu = np.zeros((n, 3, 3))
         g = np.zeros((n, 3, 3))
         for r in rows:
-            idx = [min(LES_CELLS - 1, int((r[a] + math.pi) / h)) for a in "xyz"]
-            c = (idx[0] * LES_CELLS + idx[1]) * LES_CELLS + idx[2]
+            idx = [min(cells - 1, int((r[a] + math.pi) / h)) for a in "xyz"]
+            c = (idx[0] * cells + idx[1]) * cells + idx[2]
             v = r["volume"]
             vol[c] += v
             for i in range(3):
@@ -90,7 +94,7 @@ def filtered(folder, nu):
                 for j in range(3):
                     uu[c, i, j] += v * r["uu%d%d" % (min(i, j), max(i, j))]
                     g[c, i, j] += v * r["g%d%d" % (i, j)]
-        assert np.all(vol > 0), "a LES cell without fine cells in %s" % step
+        assert np.all(vol > 0), "a box without fine cells in %s" % step
         u /= vol[:, None]
         uu /= vol[:, None, None]
         g /= vol[:, None, None]
@@ -99,9 +103,8 @@ def filtered(folder, nu):
         S = 0.5 * (g + g.transpose(0, 2, 1))
         S = S - np.einsum("n,ij->nij", np.trace(S, axis1=1, axis2=2) / 3, np.eye(3))
         out["g"].append(g)
-        out["tau"].append(tau_d)
         out["P"].append(-np.einsum("nij,nij->n", tau_d, S))
-        out["delta"].append(np.full(n, delta))
+        out["delta"].append(np.full(n, h))
         out["time"].append(np.full(n, rows[0]["time"]))
     return {k: np.concatenate(v) for k, v in out.items()}
 
@@ -121,10 +124,11 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     for re_number in args.re:
         folder = os.path.join(args.work, "re%d" % re_number) if args.skip_runs else run(args, re_number)
-        data = filtered(folder, 1.0 / re_number)
+        parts = [filtered(folder, boxes) for boxes in (2, 1)]
+        data = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         path = os.path.join(HERE, "data", "closure-%d.npz" % re_number)
         np.savez_compressed(path, nu=1.0 / re_number, **data)
-        print("Re = %d: %d LES-cell samples from %d records -> %s (mean P %.3e)"
+        print("Re = %d: %d box samples from %d records -> %s (mean P %.3e)"
               % (re_number, len(data["P"]), len(set(data["time"])), path, data["P"].mean()))
 
 

@@ -2,7 +2,7 @@
 """Trains the shipped learned closure learned/models/learned-eddy-viscosity.pt (issue 11).
 
 Data: learned/training/closure_data.py (hyfe's resolved Taylor-Green runs at Re = 400 and 800, box-filtered
-onto the 8^3 Q2 LES mesh). Target: the subfilter production P = -tau^d : S of each LES cell. The model's
+at the widths 2 pi/8 and 2 pi/16). Target: the subfilter production P = -tau^d : S of each box. The model's
 dissipation at the cell is D = 2 nu_t S:S = C^2 Delta^2 |S|^3, and the loss is the least-squares
 mismatch sum (D - P)^2 / sum P^2: for a constant C^2 its minimiser is Lilly's least-squares coefficient
 from the true subfilter stress, so the network generalises the dynamic procedure's fit to a coefficient
@@ -86,8 +86,9 @@ def main():
     command = "/usr/bin/python3 learned/training/closure_data.py --re %s && /usr/bin/python3 " \
               "learned/training/train_closure.py --train %s" % (" ".join(map(str, args.train)),
                                                                  " ".join(map(str, args.train)))
-    trained_on = ("hyfe's Taylor-Green vortex, Re = %s, 16^3 Q2 cells, t in [2, 8], box-filtered onto 8^3 Q2 "
-                  "LES cells (Delta = |K|^(1/3)/3); target: the subfilter production -tau^d:S; "
+    trained_on = ("hyfe's Taylor-Green vortex, Re = %s, 16^3 Q2 cells, t in [2, 8], box-filtered at widths "
+                  "2 pi/8 and 2 pi/16 (Delta = the box width: use filter width = volume/(k+1)); target: the "
+                  "subfilter production -tau^d:S; "
                   "a-priori relative LS error %.3f (best constant C^2: %.3f)"
                   % ("/".join(map(str, args.train)), report[sets[0][0]]["network"]["relative_ls_error"],
                      report[sets[0][0]]["best constant C^2 = %.4f" % best]["relative_ls_error"]))

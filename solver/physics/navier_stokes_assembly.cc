@@ -133,7 +133,10 @@ namespace hyfe
       FullMatrix<double>              block(n_s, n_s);
       const bool                      coupled = !nu_t.empty();
       std::vector<FullMatrix<double>> coupling(coupled ? dim * dim : 0, FullMatrix<double>(n_s, n_s));
-      std::vector<Tensor<1, dim>>     weighted_grad(n_s);
+      // the coupled blocks as dense products: G_c(q, b) = d_c phi_b at q, W_e = diag(nu_t JxW) G_e, and the
+      // block (c, e) = W_e^T G_c, whose transpose is the block (e, c)
+      std::vector<FullMatrix<double>> shape_derivative(coupled ? dim : 0, FullMatrix<double>(n_q, n_s)),
+        weighted_derivative(coupled ? dim : 0, FullMatrix<double>(n_q, n_s));
       std::vector<double>             phi(n_s), transport(n_s);
       std::vector<Tensor<1, dim>>     grad_phi(n_s);
       cell_matrix = 0;
@@ -159,8 +162,6 @@ namespace hyfe
           body_force->vector_value_list(fe_values.get_quadrature_points(), force);
           block    = 0;
           cell_rhs = 0;
-          for (auto &m : coupling)
-            m = 0;
           for (unsigned int q = 0; q < n_q; ++q)
             {
               const Tensor<1, dim> u_star   = (1. + omega) * v_n[q] - omega * v_nm1[q];
@@ -190,22 +191,21 @@ namespace hyfe
                       ((history[c] + force[q][c]) * phi[a] + pressure[q] * grad_phi[a][c]) * JxW;
                 }
               if (coupled)
-                {
+                for (unsigned int c = 0; c < dim; ++c)
                   for (unsigned int a = 0; a < n_s; ++a)
-                    weighted_grad[a] = (nu_sgs * JxW) * grad_phi[a];
-                  for (unsigned int c = 0; c < dim; ++c)
-                    for (unsigned int e = 0; e < dim; ++e)
-                      {
-                        FullMatrix<double> &m = coupling[c * dim + e];
-                        for (unsigned int a = 0; a < n_s; ++a)
-                          {
-                            const double wa = weighted_grad[a][e];
-                            for (unsigned int b = 0; b < n_s; ++b)
-                              m(a, b) += wa * grad_phi[b][c];
-                          }
-                      }
-                }
+                    {
+                      shape_derivative[c](q, a)    = grad_phi[a][c];
+                      weighted_derivative[c](q, a) = nu_sgs * JxW * grad_phi[a][c];
+                    }
             }
+          if (coupled)
+            for (unsigned int c = 0; c < dim; ++c)
+              for (unsigned int e = c; e < dim; ++e)
+                {
+                  weighted_derivative[e].Tmmult(coupling[c * dim + e], shape_derivative[c]);
+                  if (e != c)
+                    coupling[e * dim + c].copy_transposed(coupling[c * dim + e]);
+                }
           // without a closure the blocks between different components stay zero (cell_matrix is zeroed
           // once, above)
           for (unsigned int c = 0; c < dim; ++c)
