@@ -57,8 +57,8 @@ for level in levels:
                        stdout=subprocess.DEVNULL)
         wall = time.time() - start
         result_file = os.path.join(raw, "L%d-%s.json" % (level, model))
-        subprocess.run([sys.executable, os.path.join(case, "validate.py"), out, "--json", result_file],
-                       check=True, env=env)
+        # validate.py's exit status is its verdict on the default tolerance (1): the JSON is the report
+        subprocess.run([sys.executable, os.path.join(case, "validate.py"), out, "--json", result_file], env=env)
         r = json.load(open(result_file))
         r.update(level=level, model=model, wall=wall, ranks=np_ranks)
         json.dump(r, open(result_file, "w"))

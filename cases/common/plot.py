@@ -95,6 +95,22 @@ elif kind == "taylor-green":
     axes[1].set_xlabel("t")
     axes[1].set_ylabel("L2 error")
     axes[1].legend()
+elif kind == "taylor-green-3d":
+    # FOLDER: benchmarks/closures (the JSON of benchmarks/closures.py): -dE/dt of every model, per level
+    import json
+    dns = [[float(v) for v in line.split()] for line in open(os.path.join(REFDATA, "tgv_re1600_spectral512.gdiag"))
+           if line.strip() and not line.startswith("#")]
+    runs = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(folder, "L*.json")))]
+    for ax, level in zip(axes, sorted({r["level"] for r in runs})[:2]):
+        ax.plot([r[0] for r in dns], [r[2] for r in dns], "k", lw=2, label="DNS 512^3")
+        for r in (r for r in runs if r["level"] == level):
+            ax.plot(r["times"][1:], r["dissipation"][1:], lw=1, label="%s (%.2f)" % (r["model"],
+                                                                                 r["dissipation_l2_error"]))
+        ax.set_title("%d^3 Q2 cells (L2 error of -dE/dt)" % 2 ** level)
+        ax.set_xlabel("t")
+        ax.set_ylabel("-dE/dt")
+        ax.set_xlim(0, 20)
+        ax.legend(fontsize=7)
 else:
     raise SystemExit("unknown kind " + kind)
 fig.tight_layout()

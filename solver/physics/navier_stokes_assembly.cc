@@ -130,15 +130,19 @@ namespace hyfe
       for (unsigned int c = 0; c < dim; ++c)
         for (unsigned int a = 0; a < n_s; ++a)
           system_index[c][a] = fe_u.component_to_system_index(c, a);
-      FullMatrix<double>              block(n_s, n_s);
-      const bool                      coupled = !nu_t.empty();
+      FullMatrix<double> block(n_s, n_s);
+      // implicit: the coupled blocks in the matrix; explicit: nu_t (grad u*)^T : grad v on the right-hand
+      // side
+      const bool                      coupled  = !nu_t.empty() && !explicit_transpose;
+      const bool                      rhs_part = !nu_t.empty() && explicit_transpose;
+      std::vector<Tensor<2, dim>>     g_n(rhs_part ? n_q : 0), g_nm1(rhs_part ? n_q : 0);
       std::vector<FullMatrix<double>> coupling(coupled ? dim * dim : 0, FullMatrix<double>(n_s, n_s));
       // the coupled blocks as dense products: G_c(q, b) = d_c phi_b at q, W_e = diag(nu_t JxW) G_e, and the
       // block (c, e) = W_e^T G_c, whose transpose is the block (e, c)
       std::vector<FullMatrix<double>> shape_derivative(coupled ? dim : 0, FullMatrix<double>(n_q, n_s)),
         weighted_derivative(coupled ? dim : 0, FullMatrix<double>(n_q, n_s));
-      std::vector<double>             phi(n_s), transport(n_s);
-      std::vector<Tensor<1, dim>>     grad_phi(n_s);
+      std::vector<double>         phi(n_s), transport(n_s);
+      std::vector<Tensor<1, dim>> grad_phi(n_s);
       cell_matrix = 0;
       body_force->set_time(step.time);
 
@@ -155,6 +159,11 @@ namespace hyfe
           fe_values[velocities].get_function_divergences(u_n, div_n);
           fe_values[velocities].get_function_divergences(u_nm1, div_nm1);
           fe_values_p.get_function_values(p_n, pressure);
+          if (rhs_part)
+            {
+              fe_values[velocities].get_function_gradients(u_n, g_n);
+              fe_values[velocities].get_function_gradients(u_nm1, g_nm1);
+            }
           fe_values_p.get_function_values(psi_n, psi_values);
           fe_values_p.get_function_values(psi_nm1, psi_old_values);
           for (unsigned int q = 0; q < n_q; ++q)
@@ -166,7 +175,7 @@ namespace hyfe
             {
               const Tensor<1, dim> u_star   = (1. + omega) * v_n[q] - omega * v_nm1[q];
               const double         div_star = (1. + omega) * div_n[q] - omega * div_nm1[q];
-              const double         nu_sgs   = coupled ? nu_t[q_offset + q] : 0.;
+              const double         nu_sgs   = nu_t.empty() ? 0. : nu_t[q_offset + q];
               const double         nu       = viscosity + nu_sgs;
               const Tensor<1, dim> history  = (alpha1 * v_n[q] - alpha2 * v_nm1[q]) / dt;
               const double         JxW      = fe_values.JxW(q);
@@ -189,6 +198,18 @@ namespace hyfe
                   for (unsigned int c = 0; c < dim; ++c)
                     cell_rhs(system_index[c][a]) +=
                       ((history[c] + force[q][c]) * phi[a] + pressure[q] * grad_phi[a][c]) * JxW;
+                }
+              if (rhs_part)
+                {
+                  // - nu_t sum_e d_c u*_e d_e phi_a for the test function phi_a e_c
+                  const Tensor<2, dim> g_star = (1. + omega) * g_n[q] - omega * g_nm1[q];
+                  const Tensor<2, dim> g_t    = transpose(g_star);
+                  for (unsigned int a = 0; a < n_s; ++a)
+                    {
+                      const Tensor<1, dim> transposed = g_t * grad_phi[a]; // sum_e g*_ec d_e phi_a
+                      for (unsigned int c = 0; c < dim; ++c)
+                        cell_rhs(system_index[c][a]) -= nu_sgs * JxW * transposed[c];
+                    }
                 }
               if (coupled)
                 for (unsigned int c = 0; c < dim; ++c)

@@ -200,9 +200,10 @@ namespace hyfe
       std::array<Vector_t, dim> force_test; // ghosted, 1 on the body for component d
       PC                        mass_pc = nullptr;
 
-      double                               viscosity;
-      bool                                 convection, adaptive_dt, rotational = true;
-      double                               max_cfl, cfl_limit;
+      double viscosity;
+      bool   convection, adaptive_dt, rotational = true;
+      bool   explicit_transpose = false; ///< nu_t (grad u)^T on the right-hand side (block-diagonal matrix)
+      double max_cfl, cfl_limit;
       std::string                          indicator;
       std::unique_ptr<FunctionParser<dim>> body_force, initial_velocity, initial_pressure, exact_velocity,
         exact_pressure, velocity_value;

@@ -6,9 +6,11 @@
    nu = 0.01 and the `prescribed` closure nu_t = a (1 + cos(x) / 2), a = 0.05. eps(u) = diag(s, -s) with
    s = sin x sin y, so f = -nu lap u - div(2 nu_t eps(u)) = 2 (nu + nu_t) u + (a s sin x, 0). Q2 on
    8^2, 16^2 and 32^2 cells: the L2 error of u must converge at order 3 (+-0.3). With the Laplacian form
-   nu_t grad u : grad v instead, the error would stall at O(1) of a/nu's share.
+   nu_t grad u : grad v instead, the error would stall at O(1) of a/nu's share. With `eddy viscosity
+   transpose = explicit` (nu_t (grad u)^T from the extrapolated velocity) on 16^2 and 32^2 cells: the same
+   order, and the errors within 10 % of the implicit form's (measured 0 % and 4.8 %).
 2. Every closure model on a short 3-D Taylor-Green run (4^3 Q2 cells, 10 steps): the same stats.csv on 1
-   and 2 ranks (kinetic energy, dissipations, mean and max nu_t to 1e-9 relative) and nu_t > 0.
+   and 2 ranks (kinetic energy, dissipations, mean and max nu_t to 1e-10 relative) and nu_t > 0.
 3. Shadow mode (vreman against smagorinsky every 2 steps): its columns are numbers on even steps and nan
    on odd ones, the correlation lies in [-1, 1], and the output has the cell field
    closure_nu_t_shadow_difference.
@@ -62,6 +64,25 @@ for k in range(1, len(errors)):
     print("      %d^2 -> %d^2 cells: L2 error of u %.3e -> %.3e, rate %.2f"
           % (2 ** (k + 2), 2 ** (k + 3), errors[k - 1], errors[k], ht.rate(errors[k - 1], errors[k])))
 checker.near(ht.rate(errors[-2], errors[-1]), 3.0, 0.3, "variable nu_t, symmetric form: L2 rate of u (Q2)")
+# the same with nu_t (grad u)^T explicit (block-diagonal matrix): the same order, errors within 10 % (measured
+# 0 % and 4.8 %: the explicit part adds a time-splitting error that shows on 32^2 cells at dt = 0.05)
+explicit = []
+for level in (4, 5):
+    folder = os.path.join(work, "mms-explicit%d" % level)
+    os.makedirs(folder)
+    ht.write_prm(os.path.join(folder, "case.prm"),
+                 ht.merge(mms, {"mesh": {"global refinements": level},
+                                "navier stokes": {"eddy viscosity transpose": "explicit"}}))
+    result = ht.run(args.mpirun, args.hyfe, ["case.prm"], np=2, cwd=folder, timeout=300)
+    if not checker.run_ok(result, "manufactured solution, explicit transpose, %d^2 cells" % 2 ** level):
+        checker.finish()
+    explicit.append(ht.read_stats(os.path.join(folder, "out", "stats.csv"))[-1]["u_l2_error"])
+print("      explicit transpose: L2 error of u %.3e -> %.3e, rate %.2f"
+      % (explicit[0], explicit[1], ht.rate(explicit[0], explicit[1])))
+checker.near(ht.rate(explicit[0], explicit[1]), 3.0, 0.3, "explicit transpose: L2 rate of u (Q2)")
+checker.check(all(abs(e - i) <= 0.1 * i for e, i in zip(explicit, errors[1:])),
+              "explicit transpose: the errors of the implicit form within 10 %% (%s against %s)"
+              % (["%.4e" % e for e in explicit], ["%.4e" % e for e in errors[1:]]))
 
 # --- 2. every model on 1 and 2 ranks ---------------------------------------------------------------------
 tg = {
@@ -98,7 +119,7 @@ for model, extra in [("smagorinsky", {}), ("wale", {}), ("vreman", {}), ("sigma"
             checker.finish()
         stats[np] = ht.read_stats(os.path.join(folder, "out", "stats.csv"))
     worst = max(ht.relative_difference(r1[c], r2[c]) for r1, r2 in zip(stats[1], stats[2]) for c in columns)
-    checker.check(worst <= 1e-9, "%s: 1 and 2 ranks agree, largest relative difference %.1e (tolerance 1e-9)"
+    checker.check(worst <= 1e-10, "%s: 1 and 2 ranks agree, largest relative difference %.1e (tolerance 1e-10)"
                   % (label, worst))
     checker.check(all(r["closure_nu_t_mean"] > 0 and r["closure_sgs_dissipation"] > 0 for r in stats[2]),
                   "%s: nu_t and the SGS dissipation are positive (last mean nu_t/nu %.3f)"

@@ -14,7 +14,7 @@ Short 3-D Taylor-Green runs (4^3 Q2 cells, 10 steps, 2 ranks):
    wrong dimension, the wrong feature columns, a learned-ic model, a missing file, a corrupt file.
 5. The same run on 1 and 2 ranks with constant-c2 agrees to 1e-10.
 6. The shipped model (learned/models/learned-eddy-viscosity.pt, the default `model file`): no fallback,
-   nu_t > 0; 1 and 2 ranks agree to 1e-9; and it is rotation invariant a posteriori: the initial field
+   nu_t > 0; 1 and 2 ranks agree to 1e-10; and it is rotation invariant a posteriori: the initial field
    rotated by 120 degrees about (1, 1, 1) (x -> y -> z -> x, which maps the mesh onto itself) gives the
    same kinetic energy, dissipations and nu_t statistics to 1e-6 (measured: about 1e-9; the network's
    float32 features can differ in their last bit; a feature that is not invariant changes them at O(1)).
@@ -126,7 +126,7 @@ if ship2 is not None and ship1 is not None and rotated is not None:
                   "shipped model: no fallback, nu_t > 0 (last mean nu_t/nu %.3f)"
                   % (ship2[-1]["closure_nu_t_mean"] / 0.000625))
     d = worst(ship1, ship2)
-    checker.check(d <= 1e-9, "shipped model: 1 and 2 ranks agree to %.1e (tolerance 1e-9)" % d)
+    checker.check(d <= 1e-10, "shipped model: 1 and 2 ranks agree to %.1e (tolerance 1e-10)" % d)
     d = worst(ship2, rotated)
     # the network sees float32 features: round-off of the rotated gradients can flip their last bit
     checker.check(d <= 1e-6, "shipped model: the rotated flow gives the same statistics to %.1e (tolerance 1e-6)"
