@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Plots for the case READMEs, from a run's real output (developers only: needs python3-matplotlib).
 
-usage: /usr/bin/python3 plot.py KIND OUTPUT_FOLDER PNG
+usage: /usr/bin/python3 plot.py KIND OUTPUT_FOLDER PNG [GRAD_DIV]
 KIND: dfg-steady (C_D, delta_p against time with the reference), dfg-periodic (C_D and C_L against
 time), cavity (centre-line velocities with Ghia's points, Re 100), cavity-400 and cavity-1000 (the profiles
 with the reference extrema), taylor-green (energy against the
-exact decay).
+exact decay), taylor-green-3d (-dE/dt of the closure benchmark's runs with grad-div GRAD_DIV, default 0,
+against the DNS).
 """
 import glob
 import math
@@ -100,13 +101,15 @@ elif kind == "taylor-green-3d":
     import json
     dns = [[float(v) for v in line.split()] for line in open(os.path.join(REFDATA, "tgv_re1600_spectral512.gdiag"))
            if line.strip() and not line.startswith("#")]
+    grad_div = float(sys.argv[4]) if len(sys.argv) > 4 else 0.
     runs = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(folder, "L*.json")))]
+    runs = [r for r in runs if r.get("grad_div", 0) == grad_div]
     for ax, level in zip(axes, sorted({r["level"] for r in runs})[:2]):
         ax.plot([r[0] for r in dns], [r[2] for r in dns], "k", lw=2, label="DNS 512^3")
         for r in (r for r in runs if r["level"] == level):
             ax.plot(r["times"][1:], r["dissipation"][1:], lw=1, label="%s (%.2f)" % (r["model"],
                                                                                  r["dissipation_l2_error"]))
-        ax.set_title("%d^3 Q2 cells (L2 error of -dE/dt)" % 2 ** level)
+        ax.set_title("%d^3 Q2 cells, grad-div %g (L2 error of -dE/dt)" % (2 ** level, grad_div))
         ax.set_xlabel("t")
         ax.set_ylabel("-dE/dt")
         ax.set_xlim(0, 20)

@@ -9,7 +9,8 @@ over the run's times in [0, 20] (the DNS ends at 19.99). Reports:
   --max-dissipation-error (default 1: a report, not a verdict);
 - the relative L2 error of E, checked against --max-energy-error (default 1);
 - the peak of -dE/dt and its time, against the DNS's (1.28575e-2 near t = 8.97);
-- the resolved (2 nu <|eps(u)|^2>) and SGS (closure_sgs_dissipation) dissipations at the peak.
+- the resolved (2 nu <|eps(u)|^2>), SGS (closure_sgs_dissipation) and grad-div (grad_div_dissipation,
+  gamma <|div u|^2>) dissipations at the peak.
 The reference is DNS data (../shared/refdata/tgv_re1600_spectral512.gdiag); it never enters training.
 """
 import json
@@ -70,6 +71,7 @@ row = stats[peak - 1] if peak > 0 else stats[0]
 resolved = row.get("viscous_dissipation", float("nan")) / volume
 sgs = row.get("closure_sgs_dissipation", 0.0)
 sgs = (sgs if isinstance(sgs, float) else 0.0) / volume
+grad_div = row.get("grad_div_dissipation", 0.0) / volume   # gamma ||div u||^2, with grad-div only
 times_per_step = [r["assembly_time"] + r["velocity_solve_time"] + r["pressure_solve_time"] for r in stats]
 closure_time = [r.get("closure_time", 0.0) for r in stats]
 
@@ -81,8 +83,8 @@ checks.check("relative L2 error of -dE/dt", eps_error, eps_error <= options["--m
 checks.check("relative L2 error of E", e_error, e_error <= options["--max-energy-error"],
              "(tolerance %g)" % options["--max-energy-error"])
 checks.check("peak of -dE/dt", eps[peak], True,
-             "at t = %.2f (DNS: %.5e at t = %.2f); resolved %.4e + SGS %.4e there"
-             % (times[peak], dns_eps[dns_peak], dns_t[dns_peak], resolved, sgs))
+             "at t = %.2f (DNS: %.5e at t = %.2f); resolved %.4e + SGS %.4e + grad-div %.4e there"
+             % (times[peak], dns_eps[dns_peak], dns_t[dns_peak], resolved, sgs, grad_div))
 if options["--json"]:
     with open(options["--json"], "w") as f:
         json.dump({"dissipation_l2_error": eps_error, "energy_l2_error": e_error, "peak": eps[peak],

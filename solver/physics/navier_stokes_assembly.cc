@@ -120,11 +120,12 @@ namespace hyfe
       std::vector<Tensor<1, dim>>          v_n(n_q), v_nm1(n_q);
       std::vector<double> div_n(n_q), div_nm1(n_q), pressure(n_q), psi_values(n_q), psi_old_values(n_q);
       std::vector<Vector<double>> force(n_q, Vector<double>(dim));
-      // without a closure the cell matrix is block diagonal with dim equal blocks (every term couples a
-      // component only with itself, through the same scalar shape functions): one block of the n_s scalar
-      // shape functions is computed and copied into the dim diagonal blocks. With an eddy viscosity, the
-      // term 2 nu_t eps(u):eps(v) adds nu_t grad(phi_b).grad(phi_a) to the diagonal blocks and, between
-      // test component c and trial component e, nu_t d_c(phi_b) d_e(phi_a): the coupled blocks.
+      // without a closure and without grad-div the cell matrix is block diagonal with dim equal blocks (every
+      // term couples a component only with itself, through the same scalar shape functions): one block of the
+      // n_s scalar shape functions is computed and copied into the dim diagonal blocks. With an eddy
+      // viscosity, the term 2 nu_t eps(u):eps(v) adds nu_t grad(phi_b).grad(phi_a) to the diagonal blocks
+      // and, between test component c and trial component e, nu_t d_c(phi_b) d_e(phi_a): the coupled blocks;
+      // grad-div adds gamma d_c(phi_a) d_e(phi_b) to them.
       const unsigned int                     n_s = fe_u.base_element(0).n_dofs_per_cell();
       std::vector<std::vector<unsigned int>> system_index(dim, std::vector<unsigned int>(n_s));
       for (unsigned int c = 0; c < dim; ++c)
@@ -132,15 +133,18 @@ namespace hyfe
           system_index[c][a] = fe_u.component_to_system_index(c, a);
       FullMatrix<double> block(n_s, n_s);
       // implicit: the coupled blocks in the matrix; explicit: nu_t (grad u*)^T : grad v on the right-hand
-      // side
-      const bool                      coupled  = !nu_t.empty() && !explicit_transpose;
-      const bool                      rhs_part = !nu_t.empty() && explicit_transpose;
+      // side. The grad-div term gamma (div u, div v) couples the components too.
+      const bool                      implicit_nu_t = !nu_t.empty() && !explicit_transpose;
+      const bool                      rhs_part      = !nu_t.empty() && explicit_transpose;
+      const bool                      coupled       = implicit_nu_t || grad_div > 0.;
       std::vector<Tensor<2, dim>>     g_n(rhs_part ? n_q : 0), g_nm1(rhs_part ? n_q : 0);
       std::vector<FullMatrix<double>> coupling(coupled ? dim * dim : 0, FullMatrix<double>(n_s, n_s));
-      // the coupled blocks as dense products: G_c(q, b) = d_c phi_b at q, W_e = diag(nu_t JxW) G_e, and the
-      // block (c, e) = W_e^T G_c, whose transpose is the block (e, c)
+      // the coupled blocks as dense products: G_c(q, b) = d_c phi_b at q, W_e = diag(nu_t JxW) G_e,
+      // D_c = diag(gamma JxW) G_c, and the block (c, e) = W_e^T G_c + D_c^T G_e, whose transpose is the
+      // block (e, c)
       std::vector<FullMatrix<double>> shape_derivative(coupled ? dim : 0, FullMatrix<double>(n_q, n_s)),
-        weighted_derivative(coupled ? dim : 0, FullMatrix<double>(n_q, n_s));
+        weighted_derivative(implicit_nu_t ? dim : 0, FullMatrix<double>(n_q, n_s)),
+        grad_div_derivative(grad_div > 0. ? dim : 0, FullMatrix<double>(n_q, n_s));
       std::vector<double>         phi(n_s), transport(n_s);
       std::vector<Tensor<1, dim>> grad_phi(n_s);
       cell_matrix = 0;
@@ -215,19 +219,28 @@ namespace hyfe
                 for (unsigned int c = 0; c < dim; ++c)
                   for (unsigned int a = 0; a < n_s; ++a)
                     {
-                      shape_derivative[c](q, a)    = grad_phi[a][c];
-                      weighted_derivative[c](q, a) = nu_sgs * JxW * grad_phi[a][c];
+                      shape_derivative[c](q, a) = grad_phi[a][c];
+                      if (implicit_nu_t)
+                        weighted_derivative[c](q, a) = nu_sgs * JxW * grad_phi[a][c];
+                      if (grad_div > 0.)
+                        grad_div_derivative[c](q, a) = grad_div * JxW * grad_phi[a][c];
                     }
             }
           if (coupled)
             for (unsigned int c = 0; c < dim; ++c)
               for (unsigned int e = c; e < dim; ++e)
                 {
-                  weighted_derivative[e].Tmmult(coupling[c * dim + e], shape_derivative[c]);
+                  auto &pair = coupling[c * dim + e];
+                  if (implicit_nu_t)
+                    weighted_derivative[e].Tmmult(pair, shape_derivative[c]);
+                  else
+                    pair = 0;
+                  if (grad_div > 0.)
+                    grad_div_derivative[c].Tmmult(pair, shape_derivative[e], true);
                   if (e != c)
-                    coupling[e * dim + c].copy_transposed(coupling[c * dim + e]);
+                    coupling[e * dim + c].copy_transposed(pair);
                 }
-          // without a closure the blocks between different components stay zero (cell_matrix is zeroed
+          // without a coupling the blocks between different components stay zero (cell_matrix is zeroed
           // once, above)
           for (unsigned int c = 0; c < dim; ++c)
             for (unsigned int a = 0; a < n_s; ++a)

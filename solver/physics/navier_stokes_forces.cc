@@ -123,6 +123,10 @@ namespace hyfe
                                viscosity * scalar_product(grad_v[q], grad_psi[q]) - pressure[q] * div_psi[q];
                     if (!nu_t.empty())
                       r += 2. * nu_t[first + q] * (symmetrize(grad_v[q]) * symmetrize(grad_psi[q]));
+                    // grad-div: in the rotational form p holds - gamma div u~ already (the pressure
+                    // update); in the standard form the term is part of the residual
+                    if (grad_div > 0. && !rotational)
+                      r += grad_div * trace(grad_v[q]) * div_psi[q];
                     F[d] -= r * fe_values.JxW(q);
                   }
               }
@@ -176,7 +180,10 @@ namespace hyfe
                 for (unsigned int q = 0; q < quadrature.size(); ++q)
                   {
                     const Tensor<1, dim> n = fe_face.normal_vector(q);
-                    F -= (viscosity * (g[q] * n) + 2. * nu_sgs * (symmetrize(g[q]) * n) - p[q] * n) *
+                    // grad-div in the standard form: the traction gamma (div u) n (the rotational form's
+                    // pressure holds it)
+                    const double gd = rotational ? 0. : grad_div * trace(g[q]);
+                    F -= (viscosity * (g[q] * n) + 2. * nu_sgs * (symmetrize(g[q]) * n) + (gd - p[q]) * n) *
                          fe_face.JxW(q);
                   }
               }

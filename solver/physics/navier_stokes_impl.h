@@ -202,8 +202,10 @@ namespace hyfe
 
       double viscosity;
       bool   convection, adaptive_dt, rotational = true;
-      bool   explicit_transpose = false; ///< nu_t (grad u)^T on the right-hand side (block-diagonal matrix)
-      double max_cfl, cfl_limit;
+      bool   explicit_transpose =
+        false; ///< nu_t (grad u)^T on the right-hand side (block diagonal if gamma = 0)
+      double                               grad_div = 0.; ///< gamma of the grad-div term gamma (div u, div v)
+      double                               max_cfl, cfl_limit;
       std::string                          indicator;
       std::unique_ptr<FunctionParser<dim>> body_force, initial_velocity, initial_pressure, exact_velocity,
         exact_pressure, velocity_value;

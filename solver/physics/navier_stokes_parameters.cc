@@ -65,9 +65,20 @@ namespace hyfe
         "How the part nu_t (grad u)^T of the viscous stress 2 nu_t eps(u) = nu_t grad u + "
         "nu_t (grad u)^T enters with a closure model: implicit (the velocity matrix couples "
         "the components) or explicit (from the extrapolated velocity, on the right-hand "
-        "side, as OpenFOAM's dev2(T(grad(U))) term; the matrix stays block diagonal, which "
+        "side, as OpenFOAM's dev2(T(grad(U))) term; the matrix stays block diagonal (unless "
+        "grad-div > 0), which "
         "makes the assembly and the preconditioner's set-up cheaper). Both converge to the "
         "same solution; explicit adds a time-splitting error of O(dt^2) with BDF2. Unitless.");
+      prm.declare_entry(
+        "grad-div",
+        "0",
+        Patterns::Double(0.),
+        "Grad-div stabilisation: gamma (div u, div v) added to the momentum equation of the velocity step "
+        "(consistent: zero for the exact solution). It damps the grid-scale divergence of the intermediate "
+        "velocity of the projection scheme; the rotational pressure correction then subtracts "
+        "(viscosity + gamma) div u. It couples the velocity components in the matrix, which is "
+        "harder for the velocity preconditioner: on DFG 2D-2 block-ilu needs 'fill levels = 1' from "
+        "gamma = 0.1 on. Length^2/time (a viscosity), >= 0; 0: off.");
       prm.declare_entry("pressure correction",
                         "rotational",
                         Patterns::Selection("rotational|standard"),
@@ -234,6 +245,7 @@ namespace hyfe
         exact_pressure = function("exact pressure", 1, p0);
       convection         = prm.get_bool("convection");
       explicit_transpose = prm.get("eddy viscosity transpose") == "explicit";
+      grad_div           = prm.get_double("grad-div");
       adaptive_dt        = prm.get_bool("adaptive time step");
       rotational         = prm.get("pressure correction") == "rotational";
       max_cfl            = prm.get_double("max cfl");

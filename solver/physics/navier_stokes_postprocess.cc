@@ -73,6 +73,8 @@ namespace hyfe
       row.emplace_back("enstrophy", enstrophy);
       row.emplace_back("viscous_dissipation", dissipation);
       row.emplace_back("divergence_l2", divergence);
+      if (grad_div > 0.) // the dissipation of the grad-div term, gamma ||div u~||^2
+        row.emplace_back("grad_div_dissipation", grad_div * divergence * divergence);
       row.emplace_back("cfl", cfl);
 
       double c_d = std::numeric_limits<double>::quiet_NaN(), c_l = c_d, delta_p = c_d, c_d_surface = c_d,

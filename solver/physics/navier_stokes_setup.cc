@@ -84,10 +84,10 @@ namespace hyfe
         Table<2, DoFTools::Coupling> coupling(dim, dim);
         for (unsigned int c = 0; c < dim; ++c)
           for (unsigned int d = 0; d < dim; ++d)
-            coupling[c][d] =
-              (c == d || !slip_ids.empty() || (context.closure_model.is_active() && !explicit_transpose))
-                ? DoFTools::always
-                : DoFTools::none;
+            coupling[c][d] = (c == d || !slip_ids.empty() ||
+                              (context.closure_model.is_active() && !explicit_transpose) || grad_div > 0.)
+                               ? DoFTools::always
+                               : DoFTools::none;
         DoFTools::make_sparsity_pattern(dof_u, coupling, dsp, constraints_u, false);
         SparsityTools::distribute_sparsity_pattern(dsp, owned_u, context.comm, relevant_u);
         velocity_matrix.reinit(owned_u, owned_u, dsp, context.comm);

@@ -100,8 +100,12 @@ namespace hyfe
       hanging_p.distribute(div_projection);
       new_pressure = p_n;
       new_pressure += phi;
+      // the rotational form: p^{n+1} = p^n + phi - (nu + gamma) div u~; with grad-div, gamma div u~ is
+      // the part of the pressure that the grad-div term carried in the velocity step (without it, fine
+      // pressure modes would be corrected only by (alpha0/dt + nu k^2) / (alpha0/dt + (nu + gamma) k^2)
+      // per step)
       if (rotational)
-        new_pressure.add(-viscosity, div_projection);
+        new_pressure.add(-(viscosity + grad_div), div_projection);
       hanging_p.distribute(new_pressure);
       physics_tools::check_finite(new_pressure, step, "pressure");
       p_n     = new_pressure;
