@@ -51,13 +51,13 @@ for level in levels:
         prm = os.path.join(work, "L%d-%s%s.prm" % (level, tag, model))
         os.makedirs(work, exist_ok=True)
         text = open(os.path.join(case, "case.prm")).read()
+        for old in ("set global refinements  = 4", "set end time  = 20", "  set type = smagorinsky",
+                    "  set velocity degree  = 2"):
+            assert old in text, "cases/taylor-green-3d/case.prm lacks '%s'" % old
         text = text.replace("set global refinements  = 4", "set global refinements  = %d" % level)
         text = text.replace("set end time  = 20", "set end time  = %g" % end_time)
         text = text.replace("set directory         = output", "set directory         = %s" % out)
         text = text.replace("  set type = smagorinsky", "  set type = %s" % model)
-        for old in ("set global refinements  = 4", "set end time  = 20", "  set type = smagorinsky",
-                    "  set velocity degree  = 2"):
-            assert old in text, "cases/taylor-green-3d/case.prm lacks '%s'" % old
         text = text.replace("  set velocity degree  = 2", "  set velocity degree  = 2\n  set grad-div = %g" % grad_div)
         open(prm, "w").write(text)
         start = time.time()
