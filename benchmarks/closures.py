@@ -14,8 +14,9 @@ earlier ones) into benchmarks/closures.md.
 
   LEVELS=3 /usr/bin/python3 benchmarks/closures.py            (about 15 minutes on 2 cores)
   LEVELS="3 4" /usr/bin/python3 benchmarks/closures.py        (level 4: about 30 minutes per model)
-  GRAD_DIV=1 ... adds grad-div stabilisation (navier stokes/grad-div = 1) to every run; its rows are
-  kept apart from those without (files L<level>-gd<gamma>-<model>.json)
+  GRAD_DIV=G ... sets the grad-div stabilisation (navier stokes/grad-div; the case's default 1) of every
+  run; rows with gamma > 0 are kept apart (files L<level>-gd<gamma>-<model>.json; GRAD_DIV=0 writes the
+  files L<level>-<model>.json of the runs without it)
 """
 import json
 import os
@@ -30,7 +31,7 @@ hyfe = os.path.join(build, "hyfe")
 levels = [int(v) for v in os.environ.get("LEVELS", "3").split()]
 np_ranks = int(os.environ.get("NP", "2"))
 end_time = float(os.environ.get("END_TIME", "20"))
-grad_div = float(os.environ.get("GRAD_DIV", "0"))
+grad_div = float(os.environ.get("GRAD_DIV", "1"))
 tag = "gd%g-" % grad_div if grad_div > 0 else ""
 models = os.environ.get("MODELS", "none smagorinsky wale vreman sigma dynamic-smagorinsky "
                                   "learned-eddy-viscosity").split()
@@ -52,13 +53,13 @@ for level in levels:
         os.makedirs(work, exist_ok=True)
         text = open(os.path.join(case, "case.prm")).read()
         for old in ("set global refinements  = 4", "set end time  = 20", "  set type = smagorinsky",
-                    "  set velocity degree  = 2"):
+                    "  set grad-div         = 1"):
             assert old in text, "cases/taylor-green-3d/case.prm lacks '%s'" % old
         text = text.replace("set global refinements  = 4", "set global refinements  = %d" % level)
         text = text.replace("set end time  = 20", "set end time  = %g" % end_time)
         text = text.replace("set directory         = output", "set directory         = %s" % out)
         text = text.replace("  set type = smagorinsky", "  set type = %s" % model)
-        text = text.replace("  set velocity degree  = 2", "  set velocity degree  = 2\n  set grad-div = %g" % grad_div)
+        text = text.replace("  set grad-div         = 1", "  set grad-div         = %g" % grad_div)
         open(prm, "w").write(text)
         start = time.time()
         subprocess.run(["mpirun", "-np", str(np_ranks), hyfe, prm], check=True, env=env,

@@ -166,7 +166,7 @@ def grad_div(args, checker):
                         ("set end time  = 20", "set end time = 1"),
                         ("set type = smagorinsky", "set type = none"),
                         ("set relative tolerance = 1e-8", "set relative tolerance = 1e-12"),
-                        ("set velocity degree  = 2", "set velocity degree = 2\n  set grad-div = %g" % gamma)])
+                        ("set grad-div         = 1", "set grad-div = %g" % gamma)])
         checker.run_ok(run(args.mpirun, args.hyfe, [prm], np=np, cwd=args.work, timeout=300), name)
         last = read_stats(os.path.join(args.work, name, "stats.csv"))[-1]
         divergence[(gamma, np)] = last["divergence_l2"]
