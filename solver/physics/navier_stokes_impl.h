@@ -200,13 +200,12 @@ namespace hyfe
       std::array<Vector_t, dim> force_test; // ghosted, 1 on the body for component d
       PC                        mass_pc = nullptr;
 
-      double viscosity;
-      bool   convection, adaptive_dt, rotational = true;
-      bool   explicit_transpose =
-        false; ///< nu_t (grad u)^T on the right-hand side (block diagonal if gamma = 0)
-      double                               grad_div = 0.; ///< gamma of the grad-div term gamma (div u, div v)
-      double                               max_cfl, cfl_limit;
-      std::string                          indicator;
+      double      viscosity;
+      bool        convection, adaptive_dt, rotational = true;
+      bool        explicit_transpose = false; ///< nu_t (grad u)^T on the right-hand side
+      double      grad_div           = 0.;    ///< gamma of the grad-div term gamma (div u, div v)
+      double      max_cfl, cfl_limit;
+      std::string indicator;
       std::unique_ptr<FunctionParser<dim>> body_force, initial_velocity, initial_pressure, exact_velocity,
         exact_pressure, velocity_value;
       std::vector<types::boundary_id> velocity_ids, no_slip_ids, do_nothing_ids, slip_ids, force_ids;
