@@ -52,6 +52,7 @@ namespace hyfe
     const dealii::Mapping<dim, dim> *mapping        = nullptr;
     unsigned int                     mapping_degree = 1; ///< the polynomial degree the physics asks for
     StepInfo                         step;               ///< the current step (step 0 before the first)
+    std::string                      time_scheme;        ///< bdf1, bdf2, crank-nicolson or steady
     std::vector<FieldState<dim>>     fields;             ///< the physics' fields
     /**
      * @brief (|K|)^(1/dim) of each locally owned active cell, its volume |K| integrated through the

@@ -19,6 +19,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
+#include <memory>
 #include <sstream>
 
 #include "solver/core/checkpoint.h"
@@ -438,7 +440,11 @@ namespace hyfe
       const bool need_points  = b_varies || kappa_varies || sigma_varies || f_varies;
       // SUPG tests the whole strong residual, -kappa Laplace(c) included, which is not zero for Q2
       // (kappa is taken as locally constant in that term)
-      const bool second_order = supg && has_advection && degree > 1;
+      // on a moving mesh the convection is by b - w, w the mesh velocity (ALE): the nodal values of c
+      // follow the mesh, so that the BDF difference of them is the time derivative along the mesh
+      const PETScWrappers::MPI::Vector *mesh_velocity = context.mesh_mover.mesh_velocity();
+      const bool                        convect       = has_advection || mesh_velocity != nullptr;
+      const bool                        second_order  = supg && convect && degree > 1;
 
       const QGauss<dim>                    quadrature(degree + 1);
       const QGauss<dim - 1>                face_quadrature(degree + 1);
@@ -522,6 +528,8 @@ namespace hyfe
           }
       };
       neumann->set_time(t_new);
+      physics_tools::MeshVelocityValues<dim> mesh_values(context.mesh_mover, quadrature);
+      std::vector<Tensor<1, dim>>            w(n_q);
 
       for (const auto &cell : dof_handler.active_cell_iterators())
         {
@@ -545,7 +553,13 @@ namespace hyfe
             fe_values.get_function_values(current, c_n);
           if (bdf2)
             fe_values.get_function_values(older, c_nm1);
-          const double h = (supg && has_advection) ? cell->minimum_vertex_distance() / degree : 0.;
+          // the cell size of the (moved) mesh
+          const double h =
+            (supg && convect)
+              ? physics_tools::minimum_vertex_distance(context.mesh_mover.mapping(), cell) / degree
+              : 0.;
+          if (mesh_velocity)
+            mesh_values.get(cell->level(), cell->index(), w);
 
           for (unsigned int q = 0; q < n_q; ++q)
             {
@@ -571,11 +585,13 @@ namespace hyfe
               for (unsigned int j = 0; j < dofs_per_cell; ++j)
                 mass_phi[j] = mass * phi[j];
 
-              if (has_advection)
+              if (convect)
                 {
                   Tensor<1, dim> b;
                   for (unsigned int d = 0; d < dim; ++d)
                     b[d] = b_new[q][d];
+                  if (mesh_velocity)
+                    b -= w[q];
                   double tau = 0.;
                   if (supg && b.norm() > 0)
                     tau =
@@ -616,7 +632,7 @@ namespace hyfe
                     }
                 }
             }
-          if (!has_advection)
+          if (!convect)
             for (unsigned int i = 0; i < dofs_per_cell; ++i)
               for (unsigned int j = 0; j < i; ++j)
                 cell_matrix(j, i) = cell_matrix(i, j);
@@ -660,7 +676,7 @@ namespace hyfe
       const double assembly_time =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-      const bool symmetric = !has_advection;
+      const bool symmetric = !has_advection && context.mesh_mover.mesh_velocity() == nullptr;
       preconditioner->initialize(system_matrix, symmetric);
       // initial guess: the previous solution, with the new constraints
       solution = current;
@@ -767,11 +783,9 @@ namespace hyfe
       Vector<float> subdomain, level;
       physics_tools::add_subdomain_and_level(context.triangulation, data_out, subdomain, level);
       std::vector<std::unique_ptr<PETScWrappers::MPI::Vector>> module_vectors;
-      add_module_fields<dim>(data_out,
-                             module_fields,
-                             {{"c", {&dof_handler, &owned_dofs, &relevant_dofs, 1}}},
-                             context.comm,
-                             module_vectors);
+      std::map<std::string, OutputTarget<dim>> targets{{"c", {&dof_handler, &owned_dofs, &relevant_dofs, 1}}};
+      add_mesh_target(targets, context.mesh_mover);
+      add_module_fields<dim>(data_out, module_fields, targets, context.comm, module_vectors);
 
       DataOutBase::VtkFlags flags;
       flags.time                     = time;

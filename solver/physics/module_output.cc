@@ -17,11 +17,19 @@ namespace hyfe
         const auto target = targets.find(f.field);
         if (target == targets.end())
           throw std::logic_error("output field '" + f.name + "' on the unknown field '" + f.field + "'");
-        const OutputTarget<dim> &t = target->second;
-        storage.push_back(std::make_unique<dealii::PETScWrappers::MPI::Vector>(*t.owned, *t.relevant, comm));
-        auto &ghosted = *storage.back();
-        if (f.vector)
-          ghosted = *f.vector;
+        const OutputTarget<dim>                  &t      = target->second;
+        const dealii::PETScWrappers::MPI::Vector *vector = f.vector;
+        if (t.owned) // else the vector is ghosted already
+          {
+            storage.push_back(
+              std::make_unique<dealii::PETScWrappers::MPI::Vector>(*t.owned, *t.relevant, comm));
+            if (f.vector)
+              *storage.back() = *f.vector;
+            vector = storage.back().get();
+          }
+        else if (!vector)
+          throw std::logic_error("output field '" + f.name + "' without a vector");
+        const auto &ghosted = *vector;
         if (t.n_components > 1)
           data_out.add_data_vector(
             *t.dof_handler,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "solver/core/module.h"
+#include "solver/modules/mesh_mover.h"
 
 namespace hyfe
 {
@@ -18,8 +19,8 @@ namespace hyfe
   struct OutputTarget
   {
     const dealii::DoFHandler<dim> *dof_handler;
-    const dealii::IndexSet        *owned, *relevant;
-    unsigned int                   n_components; ///< > 1: written as one vector field
+    const dealii::IndexSet        *owned, *relevant; ///< nullptr: the fields' vectors are ghosted already
+    unsigned int                   n_components;     ///< > 1: written as one vector field
   };
 
   /**
@@ -34,4 +35,16 @@ namespace hyfe
                     const std::map<std::string, OutputTarget<dim>>                   &targets,
                     MPI_Comm                                                          comm,
                     std::vector<std::unique_ptr<dealii::PETScWrappers::MPI::Vector>> &storage);
+
+  /**
+   * @brief The target "mesh" of the mesh mover's fields (displacement, mesh velocity), when it has a
+   * displacement field: added to @p targets.
+   */
+  template <int dim>
+  void
+  add_mesh_target(std::map<std::string, OutputTarget<dim>> &targets, const MeshMover<dim> &mover)
+  {
+    if (mover.displacement_dof_handler())
+      targets.emplace("mesh", OutputTarget<dim>{mover.displacement_dof_handler(), nullptr, nullptr, dim});
+  }
 } // namespace hyfe

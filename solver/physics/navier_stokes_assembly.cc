@@ -149,6 +149,9 @@ namespace hyfe
       std::vector<Tensor<1, dim>> grad_phi(n_s);
       cell_matrix = 0;
       body_force->set_time(step.time);
+      // ALE: the convection is by u* - w, w the mesh velocity (zero on a fixed mesh)
+      physics_tools::MeshVelocityValues<dim> mesh_velocity(context.mesh_mover, quadrature);
+      std::vector<Tensor<1, dim>>            w(n_q);
 
       std::size_t q_offset = 0;
       for (const auto &cell : dof_u.active_cell_iterators())
@@ -163,6 +166,8 @@ namespace hyfe
           fe_values[velocities].get_function_divergences(u_n, div_n);
           fe_values[velocities].get_function_divergences(u_nm1, div_nm1);
           fe_values_p.get_function_values(p_n, pressure);
+          if (mesh_velocity.active())
+            mesh_velocity.get(cell->level(), cell->index(), w);
           if (rhs_part)
             {
               fe_values[velocities].get_function_gradients(u_n, g_n);
@@ -177,7 +182,7 @@ namespace hyfe
           cell_rhs = 0;
           for (unsigned int q = 0; q < n_q; ++q)
             {
-              const Tensor<1, dim> u_star   = (1. + omega) * v_n[q] - omega * v_nm1[q];
+              const Tensor<1, dim> u_star   = (1. + omega) * v_n[q] - omega * v_nm1[q] - w[q];
               const double         div_star = (1. + omega) * div_n[q] - omega * div_nm1[q];
               const double         nu_sgs   = nu_t.empty() ? 0. : nu_t[q_offset + q];
               const double         nu       = viscosity + nu_sgs;
@@ -187,7 +192,7 @@ namespace hyfe
                 {
                   phi[a]      = fe_values.shape_value(system_index[0][a], q);
                   grad_phi[a] = fe_values.shape_grad(system_index[0][a], q);
-                  // skew-symmetric form of the extrapolated convection
+                  // skew-symmetric form of the extrapolated convection (u* - w here: ALE)
                   transport[a] = (u_star * grad_phi[a]) + 0.5 * div_star * phi[a];
                 }
               for (unsigned int a = 0; a < n_s; ++a)

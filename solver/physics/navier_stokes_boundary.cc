@@ -7,6 +7,8 @@
 #include <deal.II/grid/grid_tools.h>
 #include <deal.II/numerics/vector_tools.h>
 
+#include <algorithm>
+
 #include "solver/modules/mesh_mover.h"
 #include "solver/physics/navier_stokes_impl.h"
 
@@ -88,6 +90,36 @@ namespace hyfe
       for (const auto id : no_slip_ids)
         values[id] = &zero;
       VectorTools::interpolate_boundary_values(context.mesh_mover.mapping(), dof_u, values, constraints_u);
+      // a no-slip wall of a moving body moves with the mesh: u = w there (the velocity and the
+      // displacement have the same element, FE_Q(degree)^dim, so the DoFs of a face correspond)
+      const auto *w = context.mesh_mover.mesh_velocity();
+      if (w && std::any_of(no_slip_ids.begin(), no_slip_ids.end(), [&](const types::boundary_id id) {
+            return context.mesh_mover.moves_boundary(id);
+          }))
+        {
+          const auto &dof_w = *context.mesh_mover.displacement_dof_handler();
+          if (dof_w.get_fe().get_name() != fe_u.get_name())
+            throw std::logic_error("moving walls: the mesh velocity's element differs from the velocity's");
+          std::vector<types::global_dof_index> face_u(fe_u.n_dofs_per_face()), face_w(fe_u.n_dofs_per_face());
+          for (const auto &cell : dof_u.active_cell_iterators())
+            if (!cell->is_artificial() && cell->at_boundary())
+              for (const auto f : cell->face_indices())
+                if (cell->face(f)->at_boundary() &&
+                    std::find(no_slip_ids.begin(), no_slip_ids.end(), cell->face(f)->boundary_id()) !=
+                      no_slip_ids.end() &&
+                    context.mesh_mover.moves_boundary(cell->face(f)->boundary_id()))
+                  {
+                    const typename DoFHandler<dim>::active_cell_iterator cell_w(&context.triangulation,
+                                                                                cell->level(),
+                                                                                cell->index(),
+                                                                                &dof_w);
+                    cell->face(f)->get_dof_indices(face_u);
+                    cell_w->face(f)->get_dof_indices(face_w);
+                    for (unsigned int i = 0; i < face_u.size(); ++i)
+                      if (constraints_u.is_constrained(face_u[i]) && !hanging_u.is_constrained(face_u[i]))
+                        constraints_u.set_inhomogeneity(face_u[i], (*w)[face_w[i]]);
+                  }
+        }
       if (!slip_ids.empty())
         VectorTools::compute_no_normal_flux_constraints(dof_u,
                                                         0,

@@ -88,6 +88,9 @@ namespace hyfe
       const std::vector<double> &nu_t   = nu_t_values;
       const unsigned int         n_q    = quadrature.size();
       std::size_t                offset = 0;
+      // ALE: dudt is the time derivative along the mesh, the convection is by u - w
+      physics_tools::MeshVelocityValues<dim> mesh_velocity(context.mesh_mover, quadrature);
+      std::vector<Tensor<1, dim>>            w(n_q);
       for (const auto &cell : dof_u.active_cell_iterators())
         if (cell->is_locally_owned())
           {
@@ -109,6 +112,8 @@ namespace hyfe
             fe_values[velocities].get_function_gradients(u_n, grad_v);
             fe_values_p.get_function_values(p_n, pressure);
             body_force->vector_value_list(fe_values.get_quadrature_points(), force);
+            if (mesh_velocity.active())
+              mesh_velocity.get(cell->level(), cell->index(), w);
             for (unsigned int d = 0; d < dim; ++d)
               {
                 fe_values[velocities].get_function_values(force_test[d], psi);
@@ -119,8 +124,9 @@ namespace hyfe
                     Tensor<1, dim> f;
                     for (unsigned int c = 0; c < dim; ++c)
                       f[c] = force[q][c];
-                    double r = (dudt[q] + (convection ? grad_v[q] * v[q] : Tensor<1, dim>()) - f) * psi[q] +
-                               viscosity * scalar_product(grad_v[q], grad_psi[q]) - pressure[q] * div_psi[q];
+                    double r =
+                      (dudt[q] + (convection ? grad_v[q] * (v[q] - w[q]) : Tensor<1, dim>()) - f) * psi[q] +
+                      viscosity * scalar_product(grad_v[q], grad_psi[q]) - pressure[q] * div_psi[q];
                     if (!nu_t.empty())
                       r += 2. * nu_t[first + q] * (symmetrize(grad_v[q]) * symmetrize(grad_psi[q]));
                     // grad-div: in the rotational form p holds - gamma div u~ already (the pressure

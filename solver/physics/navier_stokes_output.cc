@@ -79,14 +79,12 @@ namespace hyfe
 
       Vector<float> subdomain, level;
       physics_tools::add_subdomain_and_level(context.triangulation, data_out, subdomain, level);
-      Vector<float>                          nu_t_cells(context.triangulation.n_active_cells());
-      std::vector<std::unique_ptr<Vector_t>> module_vectors;
-      add_module_fields<dim>(data_out,
-                             module_fields,
-                             {{"velocity", {&dof_u, &owned_u, &relevant_u, dim}},
-                              {"pressure", {&dof_p, &owned_p, &relevant_p, 1}}},
-                             context.comm,
-                             module_vectors);
+      Vector<float>                            nu_t_cells(context.triangulation.n_active_cells());
+      std::vector<std::unique_ptr<Vector_t>>   module_vectors;
+      std::map<std::string, OutputTarget<dim>> targets{{"velocity", {&dof_u, &owned_u, &relevant_u, dim}},
+                                                       {"pressure", {&dof_p, &owned_p, &relevant_p, 1}}};
+      add_mesh_target(targets, context.mesh_mover);
+      add_module_fields<dim>(data_out, module_fields, targets, context.comm, module_vectors);
       // nu_t, averaged per cell
       if (context.closure_model.is_active())
         {

@@ -33,13 +33,18 @@ namespace hyfe
       std::vector<Tensor<1, dim>>      v(quadrature.size());
       std::vector<Tensor<2, dim>>      g(quadrature.size());
       double                           energy = 0, enstrophy = 0, dissipation = 0, divergence = 0, cfl = 0;
+      physics_tools::MeshVelocityValues<dim> mesh_velocity(context.mesh_mover, quadrature);
+      std::vector<Tensor<1, dim>>            w_mesh(quadrature.size());
       for (const auto &cell : dof_u.active_cell_iterators())
         if (cell->is_locally_owned())
           {
             fe_values.reinit(cell);
             fe_values[velocities].get_function_values(u_n, v);
             fe_values[velocities].get_function_gradients(u_n, g);
-            const double h = cell->minimum_vertex_distance() / degree;
+            const double h =
+              physics_tools::minimum_vertex_distance(context.mesh_mover.mapping(), cell) / degree;
+            if (mesh_velocity.active()) // the CFL number of the ALE convection u - w
+              mesh_velocity.get(cell->level(), cell->index(), w_mesh);
             for (unsigned int q = 0; q < quadrature.size(); ++q)
               {
                 const double JxW = fe_values.JxW(q);
@@ -55,7 +60,7 @@ namespace hyfe
                 const SymmetricTensor<2, dim> e = symmetrize(g[q]);
                 dissipation += 2. * viscosity * (e * e) * JxW;
                 divergence += std::pow(trace(g[q]), 2) * JxW;
-                cfl = std::max(cfl, v[q].norm() * step.dt / h);
+                cfl = std::max(cfl, (v[q] - w_mesh[q]).norm() * step.dt / h);
               }
           }
       energy      = Utilities::MPI::sum(energy, context.comm);

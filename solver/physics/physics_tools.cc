@@ -5,6 +5,7 @@
 #include <deal.II/distributed/solution_transfer.h>
 #include <deal.II/distributed/tria.h>
 #include <deal.II/dofs/dof_handler.h>
+#include <deal.II/fe/fe_values.h>
 #include <deal.II/fe/mapping.h>
 #include <deal.II/lac/affine_constraints.h>
 #include <deal.II/lac/petsc_sparse_matrix.h>
@@ -19,6 +20,7 @@
 #include "solver/core/linear_solver.h"
 #include "solver/core/mesh.h"
 #include "solver/core/module.h"
+#include "solver/modules/mesh_mover.h"
 #include "solver/modules/preconditioner.h"
 
 namespace hyfe
@@ -224,6 +226,36 @@ namespace hyfe
                         unsigned int,
                         const Vector_t &,
                         Vector<float> &);
+    template <int dim>
+    MeshVelocityValues<dim>::MeshVelocityValues(const MeshMover<dim>  &mover,
+                                                const Quadrature<dim> &quadrature)
+        : mover(mover)
+    {
+      if (mover.mesh_velocity())
+        fe_values = std::make_unique<FEValues<dim>>(mover.mapping(),
+                                                    mover.displacement_dof_handler()->get_fe(),
+                                                    quadrature,
+                                                    update_values);
+    }
+
+    template <int dim>
+    MeshVelocityValues<dim>::~MeshVelocityValues() = default;
+
+    template <int dim>
+    void
+    MeshVelocityValues<dim>::get(const int level, const int index, std::vector<Tensor<1, dim>> &w)
+    {
+      const typename DoFHandler<dim>::active_cell_iterator cell(
+        &mover.displacement_dof_handler()->get_triangulation(),
+        level,
+        index,
+        mover.displacement_dof_handler());
+      fe_values->reinit(cell);
+      (*fe_values)[FEValuesExtractors::Vector(0)].get_function_values(*mover.mesh_velocity(), w);
+    }
+
+    template class MeshVelocityValues<2>;
+    template class MeshVelocityValues<3>;
     template class HistoryTransfer<2>;
     template class HistoryTransfer<3>;
     template void

@@ -7,7 +7,11 @@
  * subdomain and level output fields.
  */
 
+#include <deal.II/base/tensor.h>
+
+#include <algorithm>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +29,10 @@ namespace dealii
   class Mapping;
   template <int dim, int spacedim>
   class DataOut;
+  template <int dim, int spacedim>
+  class FEValues;
+  template <int dim>
+  class Quadrature;
   namespace PETScWrappers
   {
     namespace MPI
@@ -50,6 +58,8 @@ namespace hyfe
   struct SolveResult;
   struct StepInfo;
   class Preconditioner;
+  template <int dim>
+  class MeshMover;
 
   namespace physics_tools
   {
@@ -175,5 +185,49 @@ namespace hyfe
                             dealii::DataOut<dim, dim>                                    &data_out,
                             dealii::Vector<float>                                        &subdomain,
                             dealii::Vector<float>                                        &level);
+
+    /**
+     * @brief The smallest distance between two vertices of @p cell as @p mapping places them (the moved
+     * mesh's cell size; the same as cell->minimum_vertex_distance() on a fixed mesh).
+     */
+    template <int dim, typename Iterator>
+    double
+    minimum_vertex_distance(const dealii::Mapping<dim, dim> &mapping, const Iterator &cell)
+    {
+      const auto vertices = mapping.get_vertices(cell);
+      double     h        = std::numeric_limits<double>::max();
+      for (unsigned int v = 0; v < vertices.size(); ++v)
+        for (unsigned int u = v + 1; u < vertices.size(); ++u)
+          h = std::min(h, vertices[v].distance(vertices[u]));
+      return h;
+    }
+
+    /**
+     * @brief The mesh velocity w of the mesh mover at the quadrature points of a cell, for the ALE
+     * convection (velocity - w). Inactive (active() false, no cost) on a mesh that never moves.
+     */
+    template <int dim>
+    class MeshVelocityValues
+    {
+    public:
+      /** @brief For the mover's current mapping and @p quadrature (the physics' cell quadrature). */
+      MeshVelocityValues(const MeshMover<dim> &mover, const dealii::Quadrature<dim> &quadrature);
+      ~MeshVelocityValues();
+
+      /** @brief Whether the mesh moves (the mover has a mesh velocity). */
+      bool
+      active() const
+      {
+        return fe_values != nullptr;
+      }
+
+      /** @brief w at the quadrature points of the active cell (@p level, @p index) into @p w. */
+      void
+      get(int level, int index, std::vector<dealii::Tensor<1, dim>> &w);
+
+    private:
+      const MeshMover<dim>                       &mover;
+      std::unique_ptr<dealii::FEValues<dim, dim>> fe_values;
+    };
   } // namespace physics_tools
 } // namespace hyfe

@@ -90,7 +90,7 @@ namespace hyfe
     OutputParameters::declare_parameters(prm);
     CheckpointParameters::declare_parameters(prm);
     prm.enter_subsection("mesh mover");
-    declare_system_parameters<MeshMover<2>>(prm, "none", "Mesh mover (r-adaptivity).");
+    MeshMover<2>::declare_system(prm);
     prm.leave_subsection();
     prm.enter_subsection("closure model");
     ClosureModel<2>::declare_system(prm);
@@ -149,7 +149,7 @@ namespace hyfe
                            "); it is " + number(steps) + " steps");
 
         prm.enter_subsection("mesh mover");
-        mesh_mover = create_module<MeshMover<dim>>(prm);
+        mesh_mover = MeshMover<dim>::create(prm);
         prm.leave_subsection();
         const std::string physics_name = prm.get("physics");
         prm.enter_subsection("closure model");
@@ -164,11 +164,16 @@ namespace hyfe
           comm, triangulation, *mesh_mover, *closure, adaptivity, scheme, time_step, output.directory};
         physics = prm.get("physics") == "navier-stokes" ? navier_stokes::create<dim>(prm, context)
                                                         : advection_diffusion::create<dim>(prm, context);
-        modules = {{"mesh_mover_", mesh_mover.get(), ""}, {"closure_", closure.get(), ""}};
+        modules = {{"mesh_mover_", mesh_mover.get(), "mesh"}, {"closure_", closure.get(), ""}};
         for (const auto &m : physics->modules())
           modules.push_back(m);
         module_state.comm          = comm;
         module_state.triangulation = &triangulation;
+        module_state.time_scheme   = scheme;
+        if (mesh_mover->displacement_dof_handler() != nullptr && scheme == "crank-nicolson")
+          throw InputError(
+            "entry 'time/scheme' = 'crank-nicolson': on a moving mesh (entry 'mesh mover/type' = '" +
+            prm.get({"mesh mover"}, "type") + "') hyfe integrates with bdf1 or bdf2 only");
         if (checkpoint.enabled() && !physics->supports_checkpoints())
           throw InputError("entries 'checkpoint/interval' and 'checkpoint/wall interval': the physics '" +
                            prm.get("physics") + "' cannot write checkpoints; set both to 0");
@@ -331,7 +336,9 @@ namespace hyfe
         const CheckpointState *resumed = resume_from ? &resume_from->state : nullptr;
         if (!resumed && checkpoint.enabled())
           CheckpointStore(checkpoint, comm).clear();
-        mesh_mover->setup(triangulation, physics->mapping_degree());
+        mesh_mover->setup(triangulation,
+                          physics->mapping_degree(),
+                          resumed ? resumed->get_number("time/time") : start_time);
         if (resumed)
           {
             physics->load_checkpoint(*resumed);
@@ -342,6 +349,14 @@ namespace hyfe
               {
                 ModuleArchive archive(*resumed, slot_name(slot));
                 slot.module->load_checkpoint(archive);
+              }
+            // the mover's displacement was read last: the geometry of the physics follows it
+            if (mesh_mover->displacement_dof_handler() != nullptr)
+              {
+                refresh_state();
+                physics->after_mesh_motion();
+                for (const auto &slot : modules)
+                  slot.module->after_mesh_motion(view());
               }
           }
         else
@@ -563,7 +578,7 @@ namespace hyfe
         for (const auto &slot : modules)
           slot.module->before_adaptation(view());
         triangulation.execute_coarsening_and_refinement();
-        mesh_mover->setup(triangulation, physics->mapping_degree());
+        mesh_mover->setup(triangulation, physics->mapping_degree(), module_state.step.time);
         module_state.fields.clear();
         module_state.cell_sizes.clear();
         module_state.mapping = &mesh_mover->mapping();

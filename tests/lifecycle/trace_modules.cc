@@ -114,7 +114,7 @@ namespace hyfe
       }
 
       void
-      setup(const dealii::Triangulation<dim, dim> &triangulation, const unsigned int degree) override
+      setup(const dealii::Triangulation<dim, dim> &triangulation, const unsigned int degree, double) override
       {
         tria = dynamic_cast<const dealii::parallel::distributed::Triangulation<dim> *>(&triangulation);
         if (!mapping_)
