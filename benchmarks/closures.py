@@ -98,5 +98,9 @@ for r in rows:
                  % (2 ** r["level"], r["velocity_dofs"], r.get("grad_div", 0), r["model"], r["dissipation_l2_error"],
                     r["energy_l2_error"], r["peak"], r["peak_time"], r["median_step_time"], 100 * share,
                     r["fallback_points"], r["wall"]))
+notes = ["- %d^3, grad-div %g, %s: %s" % (2 ** r["level"], r.get("grad_div", 0), r["model"], r["note"])
+         for r in rows if r.get("note")]
+if notes:
+    lines += ["", "Notes (the `note` of a run's JSON file):", ""] + notes
 open(os.path.join(root, "benchmarks", "closures.md"), "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))

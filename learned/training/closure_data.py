@@ -12,9 +12,9 @@ The coefficient C^2 = nu_t / (Delta^2 |S|) of a filter of width Delta is, in an 
 at every width (Delta^2 |S|^3 ~ epsilon); hyfe's Delta = |K|^(1/3)/(k + 1) is taken as the width of the
 LES's own filter, so the trained C^2 applies with that convention (filter width = volume/(k+1)). Two
 widths teach the network the dependence on the filter-scale Reynolds number Delta^2 |S| / nu.
-Writes learned/training/data/closure-<Re>.npz with g [N, 3, 3], P [N], delta [N], nu, time [N].
+Writes learned/training/data/closure-<Re>[-gd<G>].npz with g [N, 3, 3], P [N], delta [N], nu, time [N].
 
-  /usr/bin/python3 learned/training/closure_data.py [--hyfe build/hyfe] [--np 2] [--re 400 800]
+  /usr/bin/python3 learned/training/closure_data.py [--hyfe build/hyfe] [--np 2] [--re 400 800] [--grad-div G]
 
 Deterministic (hyfe's runs are). About 10 minutes per Reynolds number on 2 cores.
 """
@@ -33,15 +33,15 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 DEGREE = 2
 
 
-def case_prm(nu, level, end_time, interval, start_time):
+def case_prm(nu, level, end_time, interval, start_time, grad_div):
     base = open(os.path.join(ROOT, "cases", "taylor-green-3d", "case.prm")).read()
     replace = {"set end time": "  set end time  = %g" % end_time,
                "set global refinements": "  set global refinements  = %d" % level,
                "set viscosity": "  set velocity degree  = %d\n  set viscosity        = %.12g" % (DEGREE, nu),
                "set velocity degree": None,
-               # the shipped model's data were made without grad-div stabilisation (the case's default
-               # since): kept so, so that this command reproduces them
-               "set grad-div": None,
+               # the case's grad-div stabilisation (1, with which the shipped model's data were made), or
+               # none (--grad-div 0: the data of the first model, before the case had it)
+               "set grad-div": "  set grad-div         = %g" % grad_div if grad_div > 0 else None,
                "set type = smagorinsky": "  set type = training-data\n  subsection training-data\n"
                                          "    set directory  = records\n    set interval   = %d\n"
                                          "    set start time = %g\n  end" % (interval, start_time)}
@@ -61,7 +61,8 @@ def run(args, re_number):
     for f in glob.glob(os.path.join(folder, "records", "*.csv")):
         os.remove(f)
     with open(os.path.join(folder, "case.prm"), "w") as f:
-        f.write(case_prm(1.0 / re_number, args.level, args.end_time, args.interval, args.start_time))
+        f.write(case_prm(1.0 / re_number, args.level, args.end_time, args.interval, args.start_time,
+                         args.grad_div))
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1")
     start = time.time()
     subprocess.run(["mpirun", "-np", str(args.np), os.path.abspath(args.hyfe), "case.prm"], cwd=folder, env=env,
@@ -122,14 +123,18 @@ def main():
     parser.add_argument("--start-time", type=float, default=2.0)
     parser.add_argument("--interval", type=int, default=10, help="steps between records (dt = 0.05)")
     parser.add_argument("--work", default=os.path.join(HERE, "data", "closure-runs"))
+    parser.add_argument("--grad-div", type=float, default=1.0,
+                        help="navier stokes/grad-div of the resolved runs; > 0 tags the runs and files -gd<G>")
     parser.add_argument("--skip-runs", action="store_true", help="only filter existing records")
     args = parser.parse_args()
+    tag = "-gd%g" % args.grad_div if args.grad_div > 0 else ""
+    args.work += tag
     os.makedirs(args.work, exist_ok=True)
     for re_number in args.re:
         folder = os.path.join(args.work, "re%d" % re_number) if args.skip_runs else run(args, re_number)
         parts = [filtered(folder, boxes) for boxes in (2, 1)]
         data = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-        path = os.path.join(HERE, "data", "closure-%d.npz" % re_number)
+        path = os.path.join(HERE, "data", "closure-%d%s.npz" % (re_number, tag))
         np.savez_compressed(path, nu=1.0 / re_number, **data)
         print("Re = %d: %d box samples from %d records -> %s (mean P %.3e)"
               % (re_number, len(data["P"]), len(set(data["time"])), path, data["P"].mean()))

@@ -30,8 +30,8 @@ sys.path.insert(0, HERE)
 import closure_features as cf  # noqa: E402
 
 
-def load(re_numbers):
-    parts = [np.load(os.path.join(HERE, "data", "closure-%d.npz" % r)) for r in re_numbers]
+def load(re_numbers, tag=""):
+    parts = [np.load(os.path.join(HERE, "data", "closure-%d%s.npz" % (r, tag))) for r in re_numbers]
     g = torch.tensor(np.concatenate([p["g"] for p in parts]))
     delta = torch.tensor(np.concatenate([p["delta"] for p in parts]))
     nu = torch.tensor(np.concatenate([np.full(len(p["P"]), float(p["nu"])) for p in parts]))
@@ -53,12 +53,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", type=int, nargs="+", default=[400, 800])
     parser.add_argument("--held-out", type=int, nargs="*", default=[])
+    parser.add_argument("--data-tag", default="-gd1", help="suffix of the data files, e.g. -gd1 (closure_data.py"
+                        " --grad-div 1)")
     parser.add_argument("--iterations", type=int, default=3000)
     parser.add_argument("--output", default=os.path.join(ROOT, "learned", "models", "learned-eddy-viscosity.pt"))
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    x, basis, P = load(args.train)
+    x, basis, P = load(args.train, args.data_tag)
     net = cf.EddyViscosityNet()
     optimiser = torch.optim.Adam(net.parameters(), lr=3e-3)
     norm = (P ** 2).sum()
@@ -74,7 +76,7 @@ def main():
     with torch.no_grad():
         best = float((P * basis).sum() / (basis * basis).sum())
         sets = [("train Re " + "+".join(map(str, args.train)), (x, basis, P))]
-        sets += [("held-out Re %d" % r, load([r])) for r in args.held_out]
+        sets += [("held-out Re %d" % r, load([r], args.data_tag)) for r in args.held_out]
         for name, (xs, bs, ps) in sets:
             report[name] = {"network": figures(net(xs), bs, ps),
                             "best constant C^2 = %.4f" % best: figures(torch.full_like(ps, best), bs, ps),
@@ -83,14 +85,16 @@ def main():
             report[name]["network"]["c2_mean"] = float(c2.mean())
             report[name]["network"]["c2_range"] = [float(c2.min()), float(c2.max())]
     print(json.dumps(report, indent=1))
-    command = "/usr/bin/python3 learned/training/closure_data.py --re %s && /usr/bin/python3 " \
-              "learned/training/train_closure.py --train %s" % (" ".join(map(str, args.train)),
-                                                                 " ".join(map(str, args.train)))
-    trained_on = ("hyfe's Taylor-Green vortex, Re = %s, 16^3 Q2 cells, t in [2, 8], box-filtered at widths "
+    grad_div = args.data_tag[3:] if args.data_tag.startswith("-gd") else "0"
+    command = "/usr/bin/python3 learned/training/closure_data.py --re %s --grad-div %s && /usr/bin/python3 " \
+              "learned/training/train_closure.py --train %s --data-tag=%s" % (
+                  " ".join(map(str, args.train)), grad_div, " ".join(map(str, args.train)), args.data_tag)
+    trained_on = ("hyfe's Taylor-Green vortex, Re = %s, 16^3 Q2 cells, grad-div %s, t in [2, 8], box-filtered at widths "
                   "2 pi/8 and 2 pi/16 (Delta = the box width: use filter width = volume/(k+1)); target: the "
                   "subfilter production -tau^d:S; "
                   "a-priori relative LS error %.3f (best constant C^2: %.3f)"
-                  % ("/".join(map(str, args.train)), report[sets[0][0]]["network"]["relative_ls_error"],
+                  % ("/".join(map(str, args.train)), grad_div,
+                     report[sets[0][0]]["network"]["relative_ls_error"],
                      report[sets[0][0]]["best constant C^2 = %.4f" % best]["relative_ls_error"]))
     cf.save(net, args.output, cf.contract(trained_on, command))
     with open(os.path.splitext(args.output)[0] + ".training.json", "w") as f:
