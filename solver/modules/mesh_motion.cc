@@ -27,6 +27,24 @@ namespace hyfe
   using namespace dealii;
 
   template <int dim>
+  void
+  check_boundary_ids_exist(const Triangulation<dim, dim>      &triangulation,
+                           const std::set<types::boundary_id> &ids,
+                           const std::string                  &entry)
+  {
+    const auto mesh_ids = triangulation.get_boundary_ids();
+    for (const auto id : ids)
+      if (std::find(mesh_ids.begin(), mesh_ids.end(), id) == mesh_ids.end())
+        {
+          std::string valid;
+          for (const auto m : mesh_ids)
+            valid += (valid.empty() ? "" : ", ") + std::to_string(m);
+          throw InputError("entry '" + entry + "': the mesh has no boundary id " + std::to_string(id) +
+                           "; its ids are " + valid);
+        }
+  }
+
+  template <int dim>
   DisplacementMover<dim>::DisplacementMover() = default;
 
   template <int dim>
@@ -59,16 +77,7 @@ namespace hyfe
           throw std::logic_error("mesh mover: the mapping degree changed during the run");
         return; // after an adaptation, after_adaptation() distributes the DoFs and transfers d
       }
-    const auto mesh_ids = tria.get_boundary_ids();
-    for (const auto id : guard.moving_ids)
-      if (std::find(mesh_ids.begin(), mesh_ids.end(), id) == mesh_ids.end())
-        {
-          std::string valid;
-          for (const auto m : mesh_ids)
-            valid += (valid.empty() ? "" : ", ") + std::to_string(m);
-          throw InputError("entry 'mesh mover/moving boundary ids': the mesh has no boundary id " +
-                           std::to_string(id) + "; its ids are " + valid);
-        }
+    check_boundary_ids_exist(tria, guard.moving_ids, "mesh mover/moving boundary ids");
     triangulation = &tria;
     degree        = mapping_degree;
     comm          = tria.get_communicator();
@@ -383,6 +392,14 @@ namespace hyfe
             {"smallest quality of a candidate", worst_quality}};
   }
 
+  template void
+  check_boundary_ids_exist<2>(const Triangulation<2, 2> &,
+                              const std::set<types::boundary_id> &,
+                              const std::string &);
+  template void
+  check_boundary_ids_exist<3>(const Triangulation<3, 3> &,
+                              const std::set<types::boundary_id> &,
+                              const std::string &);
   template class DisplacementMover<2>;
   template class DisplacementMover<3>;
 } // namespace hyfe

@@ -51,6 +51,16 @@ namespace hyfe
   };
 
   /**
+   * @brief Throws an InputError that names @p entry, the id and the mesh's ids, if an id of @p ids is not a
+   * boundary id of @p triangulation.
+   */
+  template <int dim>
+  void
+  check_boundary_ids_exist(const dealii::Triangulation<dim, dim>      &triangulation,
+                           const std::set<dealii::types::boundary_id> &ids,
+                           const std::string                          &entry);
+
+  /**
    * @brief The core of mesh motion, which every mover but `none` derives from: the displacement d in
    * FE_Q(mapping degree)^dim on its own DoF handler with hanging-node constraints, its history (the
    * displacements at the two previous steps), the mesh velocity w = the BDF derivative of the history

@@ -119,14 +119,9 @@ namespace hyfe
       void
       mesh_changed() override
       {
-        const auto  mesh_ids = this->dof_handler.get_triangulation().get_boundary_ids();
-        std::string valid;
-        for (const auto m : mesh_ids)
-          valid += (valid.empty() ? "" : ", ") + std::to_string(m);
-        for (const auto id : ids)
-          if (std::find(mesh_ids.begin(), mesh_ids.end(), id) == mesh_ids.end())
-            throw InputError("entry 'mesh mover/elasticity/boundary ids': the mesh has no boundary id " +
-                             std::to_string(id) + "; its ids are " + valid);
+        check_boundary_ids_exist(this->dof_handler.get_triangulation(),
+                                 ids,
+                                 "mesh mover/elasticity/boundary ids");
         matrix_ready = false;
       }
 

@@ -23,7 +23,7 @@
     `elasticity` mover with zero amplitude gives forces.csv identical to the fixed mesh's (the moved mapping keeps
     the curved cylinder); with amplitude 0.025 (t in [0, 0.05], d = 0.025 sin(10 pi t)) the cylinder's
     displacement is the prescribed one at the end, the cell quality stays above 0.9, nothing falls back.
---test errors: a moving boundary id that the mesh lacks, an expression error, and Crank-Nicolson on a
+--test errors: a moving boundary id that the mesh lacks (also as an elasticity body), an expression error, and Crank-Nicolson on a
     moving mesh are parameter errors before any step, on 2 ranks.
 """
 
@@ -302,6 +302,9 @@ def test_errors(args, checker):
     cases = [
         ("missing_id", ht.merge(base, {"mesh mover": {"moving boundary ids": "7"}}),
          ["mesh mover/moving boundary ids", "7", "0, 1, 2, 3"]),
+        ("elasticity_id", ht.merge(base, {"mesh mover": {"type": "elasticity",
+                                                         "elasticity": {"boundary ids": "9"}}}),
+         ["mesh mover/elasticity/boundary ids", "9", "0, 1, 2, 3"]),
         ("bad_expression", ht.merge(base, {"mesh mover": {"prescribed": {"displacement": "sin(x; 0"}}}),
          ["mesh mover/prescribed/displacement"]),
         ("wrong_components", ht.merge(base, {"mesh mover": {"prescribed": {"displacement": "0"}}}),
