@@ -69,7 +69,8 @@ namespace hyfe
   void
   DisplacementMover<dim>::setup(const Triangulation<dim, dim> &tria,
                                 const unsigned int             mapping_degree,
-                                const double                   time)
+                                const double                   time,
+                                const bool                     resumed)
   {
     if (triangulation != nullptr)
       {
@@ -87,18 +88,22 @@ namespace hyfe
     distribute_dofs();
     mesh_changed();
     PETScWrappers::MPI::Vector d(owned, comm);
-    initial_displacement(time, d);
+    if (!resumed) // a resumed run reads d and its history in load_checkpoint()
+      initial_displacement(time, d);
     hanging.distribute(d);
-    current  = d;
-    old      = d;
-    older    = d;
-    velocity = 0.;
+    displacement_time = time;
+    current           = d;
+    old               = d;
+    older             = d;
+    velocity          = 0.;
     if (degree > 1)
       cached = std::make_unique<MappingQCache<dim>>(degree);
     else
       eulerian =
         std::make_unique<MappingQEulerian<dim, PETScWrappers::MPI::Vector>>(degree, dof_handler, current);
     update_mapping();
+    if (resumed)
+      return;
     const MeshQuality q = check_mesh();
     if (!q.valid)
       throw InputError("mesh mover: the displacement at the start time " + std::to_string(time) +
@@ -171,8 +176,9 @@ namespace hyfe
     older            = old;
     old              = current;
     PETScWrappers::MPI::Vector d(owned, comm);
-    d               = current;
-    last_iterations = compute_displacement(step, state, d);
+    d                 = current;
+    last_iterations   = compute_displacement(step, state, d);
+    displacement_time = step.time;
     hanging.distribute(d);
     current = d;
     update_mapping();
@@ -213,10 +219,10 @@ namespace hyfe
     const QTrapezoid<dim>   corners;
     std::vector<Point<dim>> points = gauss.get_points();
     points.insert(points.end(), corners.get_points().begin(), corners.get_points().end());
-    const Quadrature<dim>     quadrature(points, std::vector<double>(points.size(), 1. / points.size()));
-    FEValues<dim>             moved(mapping(), *fe, quadrature, update_jacobians);
-    FEValues<dim>             unmoved(*reference, *fe, quadrature, update_jacobians);
-    const QTrapezoid<dim - 1> face_corners;
+    const Quadrature<dim>        quadrature(points, std::vector<double>(points.size(), 1. / points.size()));
+    FEValues<dim>                moved(mapping(), *fe, quadrature, update_jacobians);
+    FEValues<dim>                unmoved(*reference, *fe, quadrature, update_jacobians);
+    const QGaussLobatto<dim - 1> face_corners(degree + 1); // the face's vertices and support points
     FEFaceValues<dim> face_values(*reference, *fe, face_corners, update_values | update_normal_vectors);
     std::vector<Tensor<1, dim>>      face_d(face_corners.size());
     const FEValuesExtractors::Vector displacement(0);
@@ -303,7 +309,7 @@ namespace hyfe
 
   template <int dim>
   void
-  DisplacementMover<dim>::after_adaptation(const StateView &)
+  DisplacementMover<dim>::after_adaptation(const StateView &state)
   {
     distribute_dofs();
     std::vector<PETScWrappers::MPI::Vector>   owned_vectors(4, PETScWrappers::MPI::Vector(owned, comm));
@@ -320,6 +326,35 @@ namespace hyfe
         *targets[i] = owned_vectors[i];
       }
     update_mapping();
+    // the mover's own displacement on the new mesh at the same time differs from the interpolated one
+    // (an elasticity solve on refined cells, an expression at new support points): the whole history is
+    // shifted by the difference, so that the mesh velocity carries no spike from the adaptation
+    StepInfo now                  = state.get<dim>().step;
+    now.time                      = displacement_time;
+    PETScWrappers::MPI::Vector &d = owned_vectors[0];
+    if (now.step == 0)
+      initial_displacement(now.time, d);
+    else
+      compute_displacement(now, state, d);
+    hanging.distribute(d);
+    PETScWrappers::MPI::Vector shift(owned, comm), interpolated(owned, comm);
+    interpolated = current;
+    shift        = d;
+    shift.add(-1., interpolated);
+    current = d;
+    update_mapping();
+    if (!check_mesh().valid)
+      {
+        current = interpolated; // keep the interpolated mesh, which was valid
+        update_mapping();
+        return;
+      }
+    for (auto *v : {&old, &older})
+      {
+        interpolated = *v;
+        interpolated.add(1., shift);
+        *v = interpolated;
+      }
   }
 
   template <int dim>
@@ -334,6 +369,11 @@ namespace hyfe
     archive.set_number("moves", n_moves);
     archive.set_number("fallbacks", n_fallbacks);
     archive.set_number("total_iterations", total_iterations);
+    archive.set_number("displacement_time", displacement_time);
+    archive.set_number("total_time", total_time);
+    archive.set_number("worst_det_j", worst_det_j);
+    archive.set_number("worst_quality", worst_quality);
+    archive.set_number("any_move", any_move ? 1. : 0.);
   }
 
   template <int dim>
@@ -351,11 +391,16 @@ namespace hyfe
         *v = owned_vector;
       }
     update_mapping();
-    dt_old           = archive.get_number("dt_old");
-    n_moves          = static_cast<unsigned int>(archive.get_number("moves"));
-    n_fallbacks      = static_cast<unsigned long>(archive.get_number("fallbacks"));
-    total_iterations = static_cast<unsigned long>(archive.get_number("total_iterations"));
-    last_quality     = check_mesh();
+    dt_old            = archive.get_number("dt_old");
+    n_moves           = static_cast<unsigned int>(archive.get_number("moves"));
+    n_fallbacks       = static_cast<unsigned long>(archive.get_number("fallbacks"));
+    total_iterations  = static_cast<unsigned long>(archive.get_number("total_iterations"));
+    displacement_time = archive.get_number("displacement_time");
+    total_time        = archive.get_number("total_time");
+    worst_det_j       = archive.get_number("worst_det_j");
+    worst_quality     = archive.get_number("worst_quality");
+    any_move          = archive.get_number("any_move") > 0.;
+    last_quality      = check_mesh();
   }
 
   template <int dim>

@@ -91,7 +91,8 @@ namespace hyfe
     void
     setup(const dealii::Triangulation<dim, dim> &triangulation,
           unsigned int                           mapping_degree,
-          double                                 time) override;
+          double                                 time,
+          bool                                   resumed) override;
     bool
     move_mesh(const StepInfo &step, const StateView &state) override;
     const dealii::Mapping<dim, dim> &
@@ -206,10 +207,11 @@ namespace hyfe
     std::unique_ptr<dealii::MappingQEulerian<dim, dealii::PETScWrappers::MPI::Vector>> eulerian;
     /// ghosted: d at the end of the last step, the step before and the one before that; w
     dealii::PETScWrappers::MPI::Vector current, old, older, velocity;
-    double                             dt_old      = 0.; ///< the step between old and older (0: no history)
-    unsigned int                       n_moves     = 0;
-    bool                               scheme_bdf2 = false; ///< the time scheme of the run is bdf2
-    bool                               steady      = false; ///< it is steady: w = 0
+    double                             dt_old = 0.; ///< the step between old and older (0: no history)
+    double                             displacement_time = 0.; ///< the time of `current`
+    unsigned int                       n_moves           = 0;
+    bool                               scheme_bdf2       = false; ///< the time scheme of the run is bdf2
+    bool                               steady            = false; ///< it is steady: w = 0
     std::unique_ptr<
       dealii::parallel::distributed::SolutionTransfer<dim, dealii::PETScWrappers::MPI::Vector, dim>>
       transfer;

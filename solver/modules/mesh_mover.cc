@@ -33,7 +33,7 @@ namespace hyfe
       }
 
       void
-      setup(const dealii::Triangulation<dim, dim> &, const unsigned int mapping_degree, double) override
+      setup(const dealii::Triangulation<dim, dim> &, const unsigned int mapping_degree, double, bool) override
       {
         if (!mapping_ || mapping_->get_degree() != mapping_degree)
           mapping_ = std::make_unique<dealii::MappingQ<dim>>(mapping_degree);

@@ -46,10 +46,14 @@ namespace hyfe
     /**
      * @brief Called by the Simulation after the mesh was created or changed, before anything else
      * (every other part uses the mapping); @p mapping_degree is the polynomial degree that the physics
-     * wants for its geometry, @p time the time of the mesh (the start time on the first call).
+     * wants for its geometry, @p time the time of the mesh (the start time on the first call);
+     * @p resumed: the run resumes from a checkpoint, whose load_checkpoint() gives the displacement.
      */
     virtual void
-    setup(const dealii::Triangulation<dim, dim> &triangulation, unsigned int mapping_degree, double time) = 0;
+    setup(const dealii::Triangulation<dim, dim> &triangulation,
+          unsigned int                           mapping_degree,
+          double                                 time,
+          bool                                   resumed) = 0;
 
     /**
      * @brief Called by the Simulation at the start of every step, after update(): moves the mesh to

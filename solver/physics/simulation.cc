@@ -338,7 +338,8 @@ namespace hyfe
           CheckpointStore(checkpoint, comm).clear();
         mesh_mover->setup(triangulation,
                           physics->mapping_degree(),
-                          resumed ? resumed->get_number("time/time") : start_time);
+                          resumed ? resumed->get_number("time/time") : start_time,
+                          resumed != nullptr);
         if (resumed)
           {
             physics->load_checkpoint(*resumed);
@@ -578,7 +579,7 @@ namespace hyfe
         for (const auto &slot : modules)
           slot.module->before_adaptation(view());
         triangulation.execute_coarsening_and_refinement();
-        mesh_mover->setup(triangulation, physics->mapping_degree(), module_state.step.time);
+        mesh_mover->setup(triangulation, physics->mapping_degree(), module_state.step.time, false);
         module_state.fields.clear();
         module_state.cell_sizes.clear();
         module_state.mapping = &mesh_mover->mapping();

@@ -114,7 +114,10 @@ namespace hyfe
       }
 
       void
-      setup(const dealii::Triangulation<dim, dim> &triangulation, const unsigned int degree, double) override
+      setup(const dealii::Triangulation<dim, dim> &triangulation,
+            const unsigned int                     degree,
+            double,
+            bool) override
       {
         tria = dynamic_cast<const dealii::parallel::distributed::Triangulation<dim> *>(&triangulation);
         if (!mapping_)
