@@ -241,7 +241,8 @@ namespace hyfe
       KrylovSettings                  krylov;
       std::unique_ptr<Preconditioner> preconditioner;
 
-      unsigned int                        steps_done = 0;
+      unsigned int                        steps_done  = 0;
+      double                              previous_dt = 0.; ///< the size of the last step taken
       SolveResult                         last_solve;
       physics_tools::HistoryTransfer<dim> history; // current, older
       double                              total_assembly_time = 0, total_solve_time = 0, total_setup_time = 0;
@@ -376,6 +377,7 @@ namespace hyfe
       history.prepare_serialization();
       state.set("advection diffusion/steps done", std::to_string(steps_done));
       state.set("advection diffusion/total iterations", std::to_string(total_iterations));
+      state.set_number("advection diffusion/previous dt", previous_dt);
     }
 
     template <int dim>
@@ -386,18 +388,26 @@ namespace hyfe
       history.deserialize();
       steps_done       = std::stoul(state.get("advection diffusion/steps done"));
       total_iterations = std::stoul(state.get("advection diffusion/total iterations"));
+      // checkpoints written before the entry existed: equal steps
+      previous_dt = state.has("advection diffusion/previous dt")
+                      ? state.get_number("advection diffusion/previous dt")
+                      : context.time_step;
     }
 
     template <int dim>
     void
     AdvectionDiffusion<dim>::assemble_system(const StepInfo &step, const bool first_step)
     {
-      const bool   crank_nicolson = context.time_scheme == "crank-nicolson";
-      const bool   bdf2           = context.time_scheme == "bdf2" && !first_step;
-      const bool   steady         = context.time_scheme == "steady";
-      const double alpha0         = steady ? 0. : (bdf2 ? 1.5 : 1.);
-      const double theta          = crank_nicolson ? 0.5 : 1.;
-      const double dt             = step.dt;
+      const bool crank_nicolson = context.time_scheme == "crank-nicolson";
+      const bool bdf2           = context.time_scheme == "bdf2" && !first_step;
+      const bool steady         = context.time_scheme == "steady";
+      // BDF2 with variable steps, omega = dt / previous dt (1.5, 2, 0.5 for equal steps, bit for bit),
+      // consistent with the mesh velocity of a moving mesh, which uses the same coefficients
+      const double omega  = bdf2 && previous_dt > 0. ? step.dt / previous_dt : 1.;
+      const double alpha0 = steady ? 0. : (bdf2 ? (1. + 2. * omega) / (1. + omega) : 1.);
+      const double beta1 = 1. + omega, beta2 = omega * omega / (1. + omega); // history weights
+      const double theta = crank_nicolson ? 0.5 : 1.;
+      const double dt    = step.dt;
       const double t_new = step.time, t_old = step.time - dt;
 
       system_matrix = 0;
@@ -569,7 +579,7 @@ namespace hyfe
                   grad[i] = fe_values.shape_grad(i, q);
                 }
               const double   kappa = kappa_new[q], sigma = sigma_new[q];
-              const double   history = steady ? 0. : (bdf2 ? 2. * c_n[q] - 0.5 * c_nm1[q] : c_n[q]);
+              const double   history = steady ? 0. : (bdf2 ? beta1 * c_n[q] - beta2 * c_nm1[q] : c_n[q]);
               double         rhs_q   = history / dt + theta * f_new[q];
               Tensor<1, dim> explicit_flux; // (1 - theta) kappa grad c^n, Crank-Nicolson only
               if (crank_nicolson)
@@ -693,6 +703,7 @@ namespace hyfe
       older   = current;
       current = solution;
       ++steps_done;
+      previous_dt = step.dt;
 
       total_assembly_time += assembly_time;
       total_solve_time += last_solve.solve_time;
