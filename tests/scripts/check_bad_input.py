@@ -618,7 +618,8 @@ def bad_input(args, checker):
 # ---------------------------------------------------------------------------------------------------
 
 INTERRUPTED = ht.merge(GOOD, {
-    "time": {"end time": 0.08, "time step": 0.002, "scheme": "bdf2"},
+    # 100 steps, several seconds: mpirun forwards a SIGTERM to the ranks only after odls_base_sigkill_timeout (1 s)
+    "time": {"end time": 0.2, "time step": 0.002, "scheme": "bdf2"},
     "mesh": {"global refinements": 5},
     "output": {"directory": "output", "write fields": True, "interval": 1, "groups": 1, "progress interval": 1000},
     "advection diffusion": {"finite element degree": 2, "diffusivity": "0.01", "advection velocity": "1; 0.5",
