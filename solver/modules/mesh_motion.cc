@@ -235,14 +235,7 @@ namespace hyfe
         if (!cell->is_locally_owned())
           continue;
         bool cell_inverted = false;
-        try
-          {
-            moved.reinit(cell);
-          }
-        catch (...)
-          {
-            cell_inverted = true; // a library built with checks refuses a distorted cell
-          }
+        moved.reinit(cell); // the Jacobians only: no check of the cell's shape (release deal.II)
         unmoved.reinit(cell);
         for (unsigned int q = 0; q < quadrature.size() && !cell_inverted; ++q)
           {
