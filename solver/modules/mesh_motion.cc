@@ -176,14 +176,15 @@ namespace hyfe
     older            = old;
     old              = current;
     PETScWrappers::MPI::Vector d(owned, comm);
-    d                 = current;
-    last_iterations   = compute_displacement(step, state, d);
-    displacement_time = step.time;
+    d                  = current;
+    candidate_rejected = false;
+    last_iterations    = compute_displacement(step, state, d);
+    displacement_time  = step.time;
     hanging.distribute(d);
     current = d;
     update_mapping();
     last_quality  = check_mesh();
-    last_fallback = !last_quality.valid;
+    last_fallback = !last_quality.valid || candidate_rejected;
     if (last_fallback)
       {
         ++n_fallbacks;
@@ -208,6 +209,41 @@ namespace hyfe
     last_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     total_time += last_time;
     return moved;
+  }
+
+  template <int dim>
+  bool
+  DisplacementMover<dim>::move_initial_mesh(const StateView &state)
+  {
+    const auto                 start = std::chrono::steady_clock::now();
+    PETScWrappers::MPI::Vector d(owned, comm), previous(owned, comm);
+    previous           = current;
+    d                  = current;
+    candidate_rejected = false;
+    StepInfo now       = state.get<dim>().step;
+    now.step           = 0;
+    now.time           = displacement_time;
+    last_iterations    = compute_displacement(now, state, d);
+    hanging.distribute(d);
+    current = d;
+    update_mapping();
+    const MeshQuality q = check_mesh();
+    last_fallback       = !q.valid || candidate_rejected;
+    if (last_fallback)
+      {
+        ++n_fallbacks;
+        current = previous;
+        update_mapping();
+      }
+    else
+      last_quality = q;
+    old      = current;
+    older    = current;
+    velocity = 0.;
+    total_iterations += last_iterations;
+    last_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    total_time += last_time;
+    return !last_fallback;
   }
 
   template <int dim>
@@ -325,6 +361,7 @@ namespace hyfe
     StepInfo now                  = state.get<dim>().step;
     now.time                      = displacement_time;
     PETScWrappers::MPI::Vector &d = owned_vectors[0];
+    candidate_rejected            = false;
     if (now.step == 0)
       initial_displacement(now.time, d);
     else
@@ -336,7 +373,7 @@ namespace hyfe
     shift.add(-1., interpolated);
     current = d;
     update_mapping();
-    if (!check_mesh().valid)
+    if (candidate_rejected || !check_mesh().valid)
       {
         current = interpolated; // keep the interpolated mesh, which was valid
         update_mapping();
@@ -408,14 +445,18 @@ namespace hyfe
   std::vector<std::pair<std::string, double>>
   DisplacementMover<dim>::statistics() const
   {
-    return {{"iterations", last_iterations},
-            {"time", last_time},
-            {"min_det_j", last_quality.min_det_j},
-            {"max_det_j", last_quality.max_det_j},
-            {"min_quality", last_quality.min_quality},
-            {"inverted_cells", static_cast<double>(last_quality.inverted_cells)},
-            {"max_displacement", max_displacement()},
-            {"fallback", last_fallback ? 1. : 0.}};
+    std::vector<std::pair<std::string, double>> columns{{"iterations", last_iterations},
+                                                        {"time", last_time},
+                                                        {"min_det_j", last_quality.min_det_j},
+                                                        {"max_det_j", last_quality.max_det_j},
+                                                        {"min_quality", last_quality.min_quality},
+                                                        {"inverted_cells",
+                                                         static_cast<double>(last_quality.inverted_cells)},
+                                                        {"max_displacement", max_displacement()},
+                                                        {"fallback", last_fallback ? 1. : 0.}};
+    for (const auto &column : mover_statistics())
+      columns.push_back(column);
+    return columns;
   }
 
   template <int dim>

@@ -95,6 +95,8 @@ namespace hyfe
           bool                                   resumed) override;
     bool
     move_mesh(const StepInfo &step, const StateView &state) override;
+    bool
+    move_initial_mesh(const StateView &state) override;
     const dealii::Mapping<dim, dim> &
     mapping() const override;
     double
@@ -173,6 +175,13 @@ namespace hyfe
     {
     }
 
+    /** @brief Further statistics columns of the mover (appended to the common ones). */
+    virtual std::vector<std::pair<std::string, double>>
+    mover_statistics() const
+    {
+      return {};
+    }
+
     /** @brief The mapping of the reference (unmoved) mesh, of the mapping degree. */
     const dealii::Mapping<dim, dim> &
     reference_mapping() const
@@ -185,6 +194,9 @@ namespace hyfe
     dealii::DoFHandler<dim, dim>      dof_handler;
     dealii::IndexSet                  owned, relevant;
     dealii::AffineConstraints<double> hanging;
+    /// set by compute_displacement(): its candidate is not to be used (e.g. an iteration that did not
+    /// converge); the guard's fallback replaces it and counts it
+    bool candidate_rejected = false;
 
   private:
     void

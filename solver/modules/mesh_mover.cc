@@ -104,6 +104,8 @@ namespace hyfe
   register_prescribed_mover();
   void
   register_elasticity_mover();
+  void
+  register_monge_ampere_mover();
 
   void
   register_mesh_movers()
@@ -111,5 +113,6 @@ namespace hyfe
     register_dim_module<MeshMover, NoMeshMotion>("none", ModuleKind::classical, "the mesh does not move");
     register_prescribed_mover();
     register_elasticity_mover();
+    register_monge_ampere_mover();
   }
 } // namespace hyfe

@@ -66,6 +66,23 @@ namespace hyfe
       return false;
     }
 
+    /** @brief How many times the Simulation calls move_initial_mesh() before the first step. */
+    virtual unsigned int
+    initial_moves() const
+    {
+      return 0;
+    }
+
+    /**
+     * @brief Moves the mesh at the start time, with no motion in time (the history is the new mesh, w =
+     * 0): the Simulation then sets the initial condition again on the moved mesh. Returns whether it moved.
+     */
+    virtual bool
+    move_initial_mesh(const StateView & /*state*/)
+    {
+      return false;
+    }
+
     /** @brief The mapping of the current (possibly moved) mesh. */
     virtual const dealii::Mapping<dim, dim> &
     mapping() const = 0;

@@ -84,6 +84,12 @@ namespace hyfe
                       "Time discretisation: BDF1 (implicit Euler), BDF2 (first step BDF1), "
                       "Crank-Nicolson, or steady (one stationary solve with the coefficients at the "
                       "end time; the time step is ignored). Unitless.");
+    prm.declare_entry("steady solves",
+                      "1",
+                      Patterns::Integer(1, 1000),
+                      "Stationary solves of the steady scheme, at times evenly spaced up to the end "
+                      "time; with a mesh mover, the mesh moves before each (a fixed point between the "
+                      "solution and the mesh). Count, in [1, 1000].");
     prm.leave_subsection();
     MeshParameters::declare_parameters(prm);
     AdaptivityParameters::declare_parameters(prm);
@@ -121,10 +127,11 @@ namespace hyfe
         output.check();
         checkpoint.parse_parameters(prm, output.directory);
         prm.enter_subsection("time");
-        start_time = prm.get_double("start time");
-        end_time   = prm.get_double("end time");
-        time_step  = prm.get_double("time step");
-        scheme     = prm.get("scheme");
+        start_time    = prm.get_double("start time");
+        end_time      = prm.get_double("end time");
+        time_step     = prm.get_double("time step");
+        scheme        = prm.get("scheme");
+        steady_solves = prm.get_integer("steady solves");
         prm.leave_subsection();
         const auto number = format_number;
         if (!(time_step > 0.))
@@ -134,9 +141,9 @@ namespace hyfe
             if (end_time <= start_time)
               throw InputError(
                 "entry 'time/end time' must exceed 'time/start time' (also for the steady scheme)");
-            time_step = end_time - start_time;
+            time_step = (end_time - start_time) / steady_solves;
           }
-        const double steps = scheme == "steady" ? 1. : (end_time - start_time) / time_step;
+        const double steps = scheme == "steady" ? steady_solves : (end_time - start_time) / time_step;
         if (steps > max_steps)
           throw InputError("entries 'time/end time' = " + number(end_time) + ", 'time/start time' = " +
                            number(start_time) + " and 'time/time step' = " + number(time_step) + " make " +
@@ -371,6 +378,16 @@ namespace hyfe
                 adapt();
                 physics->set_initial_condition(start_time);
               }
+            // a mover adapted to the initial field: the mesh, then the initial condition on it
+            for (unsigned int move = 0; move < mesh_mover->initial_moves(); ++move)
+              if (mesh_mover->move_initial_mesh(view()))
+                {
+                  refresh_state();
+                  physics->after_mesh_motion();
+                  for (const auto &slot : modules)
+                    slot.module->after_mesh_motion(view());
+                  physics->set_initial_condition(start_time);
+                }
           }
 
         VtuWriter      writer(output, comm);
@@ -611,7 +628,7 @@ namespace hyfe
       AdaptivityParameters                             adaptivity;
       OutputParameters                                 output;
       double                                           start_time = 0, end_time = 0, time_step = 0;
-      unsigned int                                     n_steps = 0;
+      unsigned int                                     n_steps = 0, steady_solves = 1;
       /** More steps than this in one run are an input error (a time step in the wrong unit). */
       static constexpr double            max_steps = 1e9;
       std::string                        scheme;

@@ -1,0 +1,905 @@
+/**
+ * @file
+ * @brief The `monge-ampere` mesh mover: monitor-driven equidistribution by optimal transport, after
+ * Firedrake's `movement` package (McRae, Cotter and Budd 2018). The moved mesh is x = xi + grad(phi)
+ * of the reference mesh xi, with m(x) det(I + H(phi)) = theta; solved by relaxation.
+ */
+#include <deal.II/base/function_parser.h>
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/mpi_remote_point_evaluation.h>
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/distributed/solution_transfer.h>
+#include <deal.II/distributed/tria.h>
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/petsc_sparse_matrix.h>
+#include <deal.II/lac/sparsity_tools.h>
+#include <deal.II/numerics/vector_tools.h>
+#include <deal.II/numerics/vector_tools_evaluate.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+#include <limits>
+#include <memory>
+
+#include "solver/core/exceptions.h"
+#include "solver/core/linear_solver.h"
+#include "solver/core/module_archive.h"
+#include "solver/core/module_state.h"
+#include "solver/core/parameters.h"
+#include "solver/core/registry.h"
+#include "solver/modules/mesh_motion.h"
+#include "solver/modules/preconditioner.h"
+
+namespace hyfe
+{
+  namespace
+  {
+    using namespace dealii;
+    using Vec = PETScWrappers::MPI::Vector;
+
+    /** @brief The cell of @p handler that is @p cell (the same triangulation). */
+    template <int dim, typename Iterator>
+    typename DoFHandler<dim>::active_cell_iterator
+    cell_of(const Iterator &cell, const DoFHandler<dim> &handler)
+    {
+      return typename DoFHandler<dim>::active_cell_iterator(&handler.get_triangulation(),
+                                                            cell->level(),
+                                                            cell->index(),
+                                                            &handler);
+    }
+
+    /**
+     * @brief Monge–Ampère r-adaptivity by relaxation (movement's `MongeAmpereMover_Relaxation`).
+     *
+     * On the reference mesh xi (Q_k, k the mapping degree), with the potential phi (Neumann, one DoF
+     * pinned) and its recovered gradient g = P(grad phi) (lumped L2 projection onto the displacement
+     * space, with the sliding constraints), the mesh is x = xi + g and its Jacobian exactly I + grad g.
+     * Each iteration:
+     *   theta = int m(x) det(I + grad g) / |Omega|,  r = m(x) det(I + grad g) - theta,
+     *   (grad psi, grad delta) = dtau L^2 (psi, r),  phi += delta,
+     * until ||r|| / (theta |Omega|^(1/2)) < tolerance; L = |Omega|^(1/dim). The Laplacian is the same
+     * on a mesh: it is factored once. Straight boundaries slide (g.n = 0), corners and curved
+     * boundaries stay. The potential is the warm start of the next move and goes into checkpoints and
+     * through adaptations.
+     *
+     * The monitor: m = 1 + alpha s / max s, with s the Frobenius norm of the Hessian or the norm of
+     * the gradient of a field: of the physics (recovered on the current mesh by a double lumped L2
+     * projection, and evaluated at the candidate nodes by remote point evaluation), or of an
+     * expression (central differences at the candidate points); or m an expression itself.
+     */
+    template <int dim>
+    class MongeAmpereMotion : public DisplacementMover<dim>
+    {
+    public:
+      /** @brief The monitor, the iteration and when to move. */
+      static void
+      declare_parameters(ParameterHandler &prm)
+      {
+        prm.declare_entry("monitor",
+                          "hessian",
+                          Patterns::Selection("hessian|gradient|function"),
+                          "The monitor m >= 1 whose large values attract cells: 'hessian' m = 1 + alpha "
+                          "|H(u)| / max |H(u)| (Frobenius norm), 'gradient' m = 1 + alpha |grad u| / max "
+                          "|grad u|, 'function' m = 'expression' itself. One of hessian|gradient|function.");
+        prm.declare_entry("alpha",
+                          "5",
+                          Patterns::Double(0., 1000.),
+                          "alpha of the hessian and gradient monitors: the largest monitor value is "
+                          "1 + alpha. Unitless, in [0, 1000].");
+        prm.declare_entry("field",
+                          "expression",
+                          Patterns::Anything(),
+                          "The field u of the hessian and gradient monitors: a field of the physics (c for "
+                          "advection-diffusion; velocity or pressure for Navier-Stokes; every component "
+                          "counts), recovered on the current mesh, or 'expression' for u = 'expression' "
+                          "(an exact Hessian by central differences).");
+        prm.declare_entry("expression",
+                          "0",
+                          Patterns::Anything(),
+                          "u(x, t) for field = expression, or m(x, t) >= 1 for monitor = function: an "
+                          "expression of x, y[, z] (physical coordinates, length) and t (time).");
+        prm.declare_entry("function constants",
+                          "",
+                          Patterns::Anything(),
+                          "Constants usable in 'expression', as 'name=value, ...'; pi is predefined.");
+        prm.declare_entry("move interval",
+                          "1",
+                          Patterns::Integer(1, 1000000),
+                          "Move every this many steps. Steps, in [1, 1000000].");
+        prm.declare_entry("move threshold",
+                          "0",
+                          Patterns::Double(0., 100.),
+                          "Move also on the other steps when the equidistribution measure of the current "
+                          "mesh (the coefficient of variation of m |K| over the cells) exceeds this; 0 "
+                          "moves every 'move interval' steps only. Unitless, in [0, 100].");
+        prm.declare_entry("initial moves",
+                          "1",
+                          Patterns::Integer(0, 20),
+                          "Moves before the first step, each followed by the initial condition on the "
+                          "moved mesh (for a field monitor: a fixed point between the mesh and the initial "
+                          "field). Count, in [0, 20].");
+        prm.declare_entry("pseudo time step",
+                          "0.1",
+                          Patterns::Double(1e-6, 10.),
+                          "The relaxation step dtau, relative to the squared domain size |Omega|^(2/dim). "
+                          "Stable for dtau max(m) below about 2. Unitless, in [1e-6, 10].");
+        prm.declare_entry("tolerance",
+                          "1e-3",
+                          Patterns::Double(1e-14, 1.),
+                          "Stop when the weak residual |(psi_i, m det(I + grad g) - theta)| / (theta "
+                          "|(psi_i, 1)|) (l2 norms over the DoFs i) is below this. It stalls near 1e-3 on "
+                          "coarse meshes, where g, the recovered gradient with the sliding constraints, "
+                          "is not exactly grad(phi); the mesh has stopped changing by then. Unitless, in "
+                          "[1e-14, 1].");
+        prm.declare_entry("max iterations",
+                          "500",
+                          Patterns::Integer(1, 100000),
+                          "Relaxation iterations of one move at most. Count, in [1, 100000].");
+        prm.declare_entry("if not converged",
+                          "fallback",
+                          Patterns::Selection("fallback|stop"),
+                          "A move whose iteration does not converge: 'fallback' (the guard's fallback "
+                          "replaces it, counted) or 'stop' (the run stops with an error). One of "
+                          "fallback|stop.");
+        prm.declare_entry("fixed boundary ids",
+                          "",
+                          Patterns::List(Patterns::Integer(0, 254), 0, 255, ","),
+                          "Boundary ids whose points stay. Every other boundary whose faces are flat (no "
+                          "curved manifold) slides tangentially; curved boundaries and corners stay. "
+                          "Comma-separated ids in [0, 254].");
+        prm.enter_subsection("linear solver");
+        KrylovSettings::declare_parameters(prm, 1e-10);
+        prm.enter_subsection("preconditioner");
+        Preconditioner::declare_system(
+          prm,
+          "direct",
+          "Preconditioner of the CG solve of the potential's Laplacian, the same "
+          "matrix for every iteration on a mesh: 'direct' factors it once.");
+        prm.leave_subsection();
+        prm.leave_subsection();
+      }
+
+      /** @brief Parses the entries (an expression error is an input error naming the entry). */
+      explicit MongeAmpereMotion(ParameterHandler &prm)
+      {
+        const std::string entry = "mesh mover/monge-ampere/";
+        monitor_type            = prm.get("monitor");
+        alpha                   = prm.get_double("alpha");
+        field_name              = prm.get("field");
+        const auto constants = parse_constants(prm.get("function constants"), entry + "function constants");
+        if (monitor_type == "function" || field_name == "expression")
+          expression = make_function<dim>(prm.get("expression"), 1, constants, entry + "expression");
+        interval              = prm.get_integer("move interval");
+        threshold             = prm.get_double("move threshold");
+        n_initial_moves       = prm.get_integer("initial moves");
+        dtau                  = prm.get_double("pseudo time step");
+        tolerance             = prm.get_double("tolerance");
+        max_iterations        = prm.get_integer("max iterations");
+        stop_if_not_converged = prm.get("if not converged") == "stop";
+        for (const auto id : parse_boundary_ids(prm.get("fixed boundary ids"), entry + "fixed boundary ids"))
+          fixed_ids.insert(id);
+        prm.enter_subsection("linear solver");
+        krylov.parse_parameters(prm);
+        prm.enter_subsection("preconditioner");
+        preconditioner = Preconditioner::create(prm);
+        prm.leave_subsection();
+        prm.leave_subsection();
+      }
+
+      unsigned int
+      initial_moves() const override
+      {
+        return n_initial_moves;
+      }
+
+      void
+      before_adaptation(const StateView &state) override
+      {
+        DisplacementMover<dim>::before_adaptation(state);
+        potential_transfer = std::make_unique<parallel::distributed::SolutionTransfer<dim, Vec, dim>>(scalar);
+        potential_transfer->prepare_for_coarsening_and_refinement(potential);
+      }
+
+      void
+      save_checkpoint(ModuleArchive &archive) const override
+      {
+        DisplacementMover<dim>::save_checkpoint(archive);
+        archive.save_vector("potential", scalar, potential);
+      }
+
+      void
+      load_checkpoint(ModuleArchive &archive) override
+      {
+        DisplacementMover<dim>::load_checkpoint(archive);
+        Vec owned_potential(scalar_owned, this->comm);
+        archive.load_vector("potential", scalar, owned_potential);
+        potential_constraints.distribute(owned_potential);
+        potential = owned_potential;
+      }
+
+    protected:
+      void
+      mesh_changed() override
+      {
+        const auto &tria = this->dof_handler.get_triangulation();
+        check_boundary_ids_exist(tria, fixed_ids, "mesh mover/monge-ampere/fixed boundary ids");
+        if (!scalar_fe)
+          {
+            scalar_fe = std::make_unique<FE_Q<dim>>(this->degree);
+            scalar.reinit(tria);
+          }
+        scalar.distribute_dofs(*scalar_fe);
+        scalar_owned = scalar.locally_owned_dofs();
+        DoFTools::extract_locally_relevant_dofs(scalar, scalar_relevant);
+        make_constraints();
+        Vec transferred(scalar_owned, this->comm);
+        if (potential_transfer)
+          {
+            potential_transfer->interpolate(transferred);
+            potential_transfer.reset();
+            potential_constraints.distribute(transferred);
+          }
+        potential.reinit(scalar_owned, scalar_relevant, this->comm);
+        potential = transferred;
+        map_nodes();
+        assemble_laplacian();
+      }
+
+      unsigned int
+      compute_displacement(const StepInfo &step, const StateView &state, Vec &d) override
+      {
+        bool move = step.step == 0 || step.step % interval == 0;
+        if (!move && threshold > 0.)
+          {
+            prepare_monitor(step.time, state.get<dim>());
+            move = equidistribution_of(d) > threshold;
+          }
+        if (!move)
+          return 0;
+        if (step.step > 0)
+          preconditioner->update(step, state);
+        prepare_monitor(step.time, state.get<dim>());
+        return relax(d);
+      }
+
+      std::vector<std::pair<std::string, double>>
+      mover_statistics() const override
+      {
+        return {{"equidistribution", last_equidistribution}, {"residual", last_residual}};
+      }
+
+    private:
+      /** Hanging nodes, the pinned DoF of the potential; the sliding constraints of the displacement. */
+      void
+      make_constraints()
+      {
+        potential_constraints.clear();
+        potential_constraints.reinit(scalar_relevant);
+        DoFTools::make_hanging_node_constraints(scalar, potential_constraints);
+        // pin the smallest unconstrained DoF of all ranks: the Neumann problem's constant
+        types::global_dof_index candidate = std::numeric_limits<types::global_dof_index>::max();
+        for (const auto i : scalar_owned)
+          if (!potential_constraints.is_constrained(i))
+            {
+              candidate = i;
+              break;
+            }
+        pinned = Utilities::MPI::min(candidate, this->comm);
+        if (scalar_relevant.is_element(pinned))
+          potential_constraints.add_line(pinned);
+        potential_constraints.close();
+
+        const auto                  &tria = this->dof_handler.get_triangulation();
+        std::set<types::boundary_id> curved;
+        for (const auto &cell : tria.active_cell_iterators())
+          if (cell->is_locally_owned())
+            for (const auto &face : cell->face_iterators())
+              if (face->at_boundary() && face->manifold_id() != numbers::flat_manifold_id)
+                curved.insert(face->boundary_id());
+        std::vector<unsigned int>    local(curved.begin(), curved.end());
+        const auto                   all_curved = Utilities::MPI::compute_set_union(local, this->comm);
+        std::set<types::boundary_id> fixed(fixed_ids), sliding;
+        fixed.insert(all_curved.begin(), all_curved.end());
+        for (const auto id : tria.get_boundary_ids())
+          if (!fixed.count(id))
+            sliding.insert(id);
+        slide.clear();
+        slide.reinit(this->relevant);
+        slide.merge(this->hanging);
+        for (const auto id : fixed)
+          DoFTools::make_zero_boundary_constraints(this->dof_handler, id, slide);
+        if (!sliding.empty())
+          VectorTools::compute_no_normal_flux_constraints(
+            this->dof_handler, 0, sliding, slide, this->reference_mapping());
+        slide.close();
+      }
+
+      /** For every owned DoF of the scalar space: its reference point and the displacement's DoFs there. */
+      void
+      map_nodes()
+      {
+        const auto                          &fe = this->dof_handler.get_fe();
+        const unsigned int                   n  = fe.n_dofs_per_cell();
+        std::vector<types::global_dof_index> vector_dofs(n), scalar_dofs(scalar_fe->n_dofs_per_cell());
+        const Quadrature<dim>                support(scalar_fe->get_unit_support_points());
+        FEValues<dim> values(this->reference_mapping(), *scalar_fe, support, update_quadrature_points);
+        node_index.assign(scalar_owned.n_elements(), {});
+        node_point.assign(scalar_owned.n_elements(), Point<dim>());
+        for (const auto &cell : this->dof_handler.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              const auto scalar_cell = cell_of(cell, scalar);
+              cell->get_dof_indices(vector_dofs);
+              scalar_cell->get_dof_indices(scalar_dofs);
+              values.reinit(scalar_cell);
+              for (unsigned int j = 0; j < n; ++j)
+                {
+                  const auto [component, base] = fe.system_to_component_index(j);
+                  if (!scalar_owned.is_element(scalar_dofs[base]))
+                    continue;
+                  const auto k             = scalar_owned.index_within_set(scalar_dofs[base]);
+                  node_index[k][component] = vector_dofs[j];
+                  node_point[k]            = values.quadrature_point(base);
+                }
+            }
+        domain_volume = 0.;
+        const QGauss<dim> quadrature(this->degree + 1);
+        FEValues<dim>     fe_values(this->reference_mapping(), fe, quadrature, update_JxW_values);
+        for (const auto &cell : this->dof_handler.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              fe_values.reinit(cell);
+              for (unsigned int q = 0; q < quadrature.size(); ++q)
+                domain_volume += fe_values.JxW(q);
+            }
+        domain_volume = Utilities::MPI::sum(domain_volume, this->comm);
+        length        = std::pow(domain_volume, 1. / dim);
+      }
+
+      /** The potential's Laplacian on the reference mesh, factored once per mesh; the lumped masses. */
+      void
+      assemble_laplacian()
+      {
+        DynamicSparsityPattern dsp(scalar_relevant);
+        DoFTools::make_sparsity_pattern(scalar, dsp, potential_constraints, false);
+        SparsityTools::distribute_sparsity_pattern(dsp, scalar_owned, this->comm, scalar_relevant);
+        laplacian.reinit(scalar_owned, scalar_owned, dsp, this->comm);
+        const QGauss<dim>                    quadrature(this->degree + 1);
+        FEValues<dim>                        fe_values(this->reference_mapping(),
+                                *scalar_fe,
+                                quadrature,
+                                update_gradients | update_values | update_JxW_values);
+        const unsigned int                   n = scalar_fe->n_dofs_per_cell();
+        FullMatrix<double>                   cell_matrix(n, n);
+        Vector<double>                       cell_mass(n);
+        std::vector<types::global_dof_index> dofs(n);
+        Vec                                  mass(scalar_owned, this->comm);
+        for (const auto &cell : scalar.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              fe_values.reinit(cell);
+              cell_matrix = 0.;
+              cell_mass   = 0.;
+              for (unsigned int q = 0; q < quadrature.size(); ++q)
+                for (unsigned int i = 0; i < n; ++i)
+                  {
+                    cell_mass(i) += fe_values.shape_value(i, q) * fe_values.JxW(q);
+                    for (unsigned int j = 0; j < n; ++j)
+                      cell_matrix(i, j) +=
+                        fe_values.shape_grad(i, q) * fe_values.shape_grad(j, q) * fe_values.JxW(q);
+                  }
+              cell->get_dof_indices(dofs);
+              potential_constraints.distribute_local_to_global(cell_matrix, dofs, laplacian);
+              mass.add(dofs, cell_mass);
+            }
+        laplacian.compress(VectorOperation::add);
+        mass.compress(VectorOperation::add);
+        preconditioner->initialize(laplacian, true);
+        mass_norm = mass.l2_norm();
+        // the lumped mass of the displacement space, for the projection of grad phi
+        reference_mass.reinit(this->owned, this->comm);
+        for (unsigned int k = 0; k < node_index.size(); ++k)
+          for (unsigned int c = 0; c < dim; ++c)
+            reference_mass[node_index[k][c]] = mass[scalar_owned.nth_index_in_set(k)];
+        reference_mass.compress(VectorOperation::insert);
+      }
+
+      /** g = the lumped L2 projection of grad phi onto the displacement space, with the sliding constraints.
+       */
+      void
+      project_gradient(Vec &g) const
+      {
+        const QGauss<dim> quadrature(this->degree + 1);
+        const auto       &fe = this->dof_handler.get_fe();
+        FEValues<dim>     vector_values(this->reference_mapping(),
+                                    fe,
+                                    quadrature,
+                                    update_values | update_JxW_values);
+        FEValues<dim>     scalar_values(this->reference_mapping(), *scalar_fe, quadrature, update_gradients);
+        std::vector<Tensor<1, dim>>          grad_phi(quadrature.size());
+        const unsigned int                   n = fe.n_dofs_per_cell();
+        Vector<double>                       cell_g(n);
+        std::vector<types::global_dof_index> dofs(n);
+        Vec                                  sum(this->owned, this->comm);
+        for (const auto &cell : this->dof_handler.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              vector_values.reinit(cell);
+              scalar_values.reinit(cell_of(cell, scalar));
+              scalar_values.get_function_gradients(potential, grad_phi);
+              cell_g = 0.;
+              for (unsigned int q = 0; q < quadrature.size(); ++q)
+                for (unsigned int i = 0; i < n; ++i)
+                  {
+                    const unsigned int c = fe.system_to_component_index(i).first;
+                    cell_g(i) +=
+                      vector_values.shape_value_component(i, q, c) * grad_phi[q][c] * vector_values.JxW(q);
+                  }
+              cell->get_dof_indices(dofs);
+              sum.add(dofs, cell_g);
+            }
+        sum.compress(VectorOperation::add);
+        g.reinit(this->owned, this->comm);
+        for (const auto i : this->owned)
+          g[i] = sum[i] / reference_mass[i];
+        g.compress(VectorOperation::insert);
+        slide.distribute(g);
+      }
+
+      /** The monitor of this move: its normalisation, and the field's recovered monitor on the current mesh.
+       */
+      void
+      prepare_monitor(const double time, const SimulationState<dim> &state)
+      {
+        if (expression)
+          expression->set_time(time);
+        if (monitor_type == "function")
+          return;
+        const QGauss<dim> quadrature(this->degree + 1);
+        if (field_name == "expression")
+          {
+            // the normalisation: the largest norm at the quadrature points of the reference mesh (the
+            // same for every move at one time)
+            FEValues<dim> values(this->reference_mapping(), *scalar_fe, quadrature, update_quadrature_points);
+            double        largest = 0.;
+            for (const auto &cell : scalar.active_cell_iterators())
+              if (cell->is_locally_owned())
+                {
+                  values.reinit(cell);
+                  for (const auto &x : values.get_quadrature_points())
+                    largest = std::max(largest, expression_norm(x));
+                }
+            max_norm = Utilities::MPI::max(largest, this->comm);
+            return;
+          }
+        const auto            &simulation = state;
+        const Mapping<dim>    &current    = this->mapping();
+        const FieldState<dim> *field      = nullptr;
+        for (const auto &f : simulation.fields)
+          if (f.name == field_name)
+            field = &f;
+        if (field == nullptr)
+          {
+            std::string names;
+            for (const auto &f : simulation.fields)
+              names += (names.empty() ? "" : ", ") + f.name;
+            throw InputError("entry 'mesh mover/monge-ampere/field' = '" + field_name +
+                             "' is not a field of the physics; valid: expression, " + names);
+          }
+        // the recovered gradient G of every component (lumped L2 projection on the current mesh)
+        const auto        &field_fe     = field->dof_handler->get_fe();
+        const unsigned int n_components = field_fe.n_components();
+        FEValues<dim>      values(current, *scalar_fe, quadrature, update_values | update_JxW_values);
+        FEValues<dim>      field_values(current, field_fe, quadrature, update_gradients);
+        const unsigned int n = scalar_fe->n_dofs_per_cell(), n_q = quadrature.size();
+        std::vector<std::vector<Tensor<1, dim>>> gradients(n_q, std::vector<Tensor<1, dim>>(n_components));
+        std::vector<Vec>                         recovered(n_components * dim, Vec(scalar_owned, this->comm));
+        Vec                                      mass(scalar_owned, this->comm);
+        std::vector<types::global_dof_index>     dofs(n);
+        Vector<double>                           cell_vector(n);
+        for (const auto &cell : scalar.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              values.reinit(cell);
+              field_values.reinit(cell_of(cell, *field->dof_handler));
+              field_values.get_function_gradients(*field->current, gradients);
+              cell->get_dof_indices(dofs);
+              for (unsigned int i = 0; i < n; ++i)
+                {
+                  cell_vector(i) = 0.;
+                  for (unsigned int q = 0; q < n_q; ++q)
+                    cell_vector(i) += values.shape_value(i, q) * values.JxW(q);
+                }
+              mass.add(dofs, cell_vector);
+              for (unsigned int c = 0; c < n_components; ++c)
+                for (unsigned int e = 0; e < dim; ++e)
+                  {
+                    for (unsigned int i = 0; i < n; ++i)
+                      {
+                        cell_vector(i) = 0.;
+                        for (unsigned int q = 0; q < n_q; ++q)
+                          cell_vector(i) += values.shape_value(i, q) * gradients[q][c][e] * values.JxW(q);
+                      }
+                    recovered[c * dim + e].add(dofs, cell_vector);
+                  }
+            }
+        mass.compress(VectorOperation::add);
+        Vec norm(scalar_owned, this->comm);
+        for (auto &v : recovered)
+          {
+            v.compress(VectorOperation::add);
+            for (const auto i : scalar_owned)
+              v[i] = v[i] / mass[i];
+            v.compress(VectorOperation::insert);
+            potential_constraints_hanging_distribute(v);
+          }
+        if (monitor_type == "gradient")
+          {
+            for (const auto i : scalar_owned)
+              {
+                double s = 0.;
+                for (const auto &v : recovered)
+                  s += v[i] * v[i];
+                norm[i] = std::sqrt(s);
+              }
+            norm.compress(VectorOperation::insert);
+          }
+        else
+          {
+            // |grad G| at the quadrature points, projected the same way
+            std::vector<Vec> ghosted(recovered.size(), Vec(scalar_owned, scalar_relevant, this->comm));
+            for (unsigned int k = 0; k < recovered.size(); ++k)
+              ghosted[k] = recovered[k];
+            FEValues<dim>               gradient_values(current, *scalar_fe, quadrature, update_gradients);
+            std::vector<double>         squared(n_q);
+            std::vector<Tensor<1, dim>> grad(n_q);
+            Vec                         sum(scalar_owned, this->comm);
+            for (const auto &cell : scalar.active_cell_iterators())
+              if (cell->is_locally_owned())
+                {
+                  values.reinit(cell);
+                  gradient_values.reinit(cell);
+                  std::fill(squared.begin(), squared.end(), 0.);
+                  for (const auto &v : ghosted)
+                    {
+                      gradient_values.get_function_gradients(v, grad);
+                      for (unsigned int q = 0; q < n_q; ++q)
+                        squared[q] += grad[q].norm_square();
+                    }
+                  for (unsigned int i = 0; i < n; ++i)
+                    {
+                      cell_vector(i) = 0.;
+                      for (unsigned int q = 0; q < n_q; ++q)
+                        cell_vector(i) += values.shape_value(i, q) * std::sqrt(squared[q]) * values.JxW(q);
+                    }
+                  cell->get_dof_indices(dofs);
+                  sum.add(dofs, cell_vector);
+                }
+            sum.compress(VectorOperation::add);
+            for (const auto i : scalar_owned)
+              norm[i] = sum[i] / mass[i];
+            norm.compress(VectorOperation::insert);
+            potential_constraints_hanging_distribute(norm);
+          }
+        const double largest = norm.linfty_norm();
+        Vec          m(scalar_owned, this->comm);
+        for (const auto i : scalar_owned)
+          m[i] = 1. + (largest > 0. ? alpha * norm[i] / largest : 0.);
+        m.compress(VectorOperation::insert);
+        field_monitor.reinit(scalar_owned, scalar_relevant, this->comm);
+        field_monitor = m;
+      }
+
+      /** Hanging-node values of a scalar nodal field from their masters. */
+      void
+      potential_constraints_hanging_distribute(Vec &v) const
+      {
+        AffineConstraints<double> hanging_only;
+        hanging_only.reinit(scalar_relevant);
+        DoFTools::make_hanging_node_constraints(scalar, hanging_only);
+        hanging_only.close();
+        hanging_only.distribute(v);
+      }
+
+      /** s(x) of the expression u: the Frobenius norm of its Hessian or the norm of its gradient. */
+      double
+      expression_norm(const Point<dim> &x) const
+      {
+        const double h = 1e-4 * length;
+        const auto   u = [&](const Point<dim> &p) { return expression->value(p); };
+        if (monitor_type == "gradient")
+          {
+            double s = 0.;
+            for (unsigned int i = 0; i < dim; ++i)
+              {
+                Point<dim> a(x), b(x);
+                a[i] += h;
+                b[i] -= h;
+                s += std::pow((u(a) - u(b)) / (2. * h), 2);
+              }
+            return std::sqrt(s);
+          }
+        double       s  = 0.;
+        const double u0 = u(x);
+        for (unsigned int i = 0; i < dim; ++i)
+          for (unsigned int j = 0; j < dim; ++j)
+            {
+              double hij;
+              if (i == j)
+                {
+                  Point<dim> a(x), b(x);
+                  a[i] += h;
+                  b[i] -= h;
+                  hij = (u(a) - 2. * u0 + u(b)) / (h * h);
+                }
+              else
+                {
+                  Point<dim> pp(x), pm(x), mp(x), mm(x);
+                  pp[i] += h, pp[j] += h;
+                  pm[i] += h, pm[j] -= h;
+                  mp[i] -= h, mp[j] += h;
+                  mm[i] -= h, mm[j] -= h;
+                  hij = (u(pp) - u(pm) - u(mp) + u(mm)) / (4. * h * h);
+                }
+              s += hij * hij;
+            }
+        return std::sqrt(s);
+      }
+
+      /** m at the physical point x (expression monitors). */
+      double
+      monitor_at(const Point<dim> &x) const
+      {
+        if (monitor_type == "function")
+          return expression->value(x);
+        return 1. + (max_norm > 0. ? alpha * expression_norm(x) / max_norm : 0.);
+      }
+
+      /** The field monitor at the candidate nodes xi + g, by remote point evaluation on the current mesh. */
+      void
+      monitor_at_nodes(const Vec &g, Vec &nodal) const
+      {
+        std::vector<Point<dim>> points(node_point.size());
+        for (unsigned int k = 0; k < points.size(); ++k)
+          {
+            points[k] = node_point[k];
+            for (unsigned int c = 0; c < dim; ++c)
+              points[k][c] += g[node_index[k][c]];
+          }
+        Utilities::MPI::RemotePointEvaluation<dim, dim> evaluation;
+        evaluation.reinit(points, this->dof_handler.get_triangulation(), this->mapping());
+        const auto values = VectorTools::point_values<1>(evaluation, scalar, field_monitor);
+        Vec        m(scalar_owned, this->comm);
+        for (unsigned int k = 0; k < points.size(); ++k)
+          {
+            const auto i = scalar_owned.nth_index_in_set(k);
+            // m >= 1: a zero is a point not found (off the boundary by round-off), which keeps its value
+            m[i] = values[k] >= 1. ? values[k] : field_monitor[i];
+          }
+        m.compress(VectorOperation::insert);
+        nodal.reinit(scalar_owned, scalar_relevant, this->comm);
+        nodal = m;
+      }
+
+      /**
+       * The figures of the mesh x = xi + g: theta, the residual m det(I + grad g) - theta at the
+       * quadrature points (into @p residual when not null), the equidistribution, the smallest det.
+       */
+      struct Figures
+      {
+        double theta = 0., residual = 0., equidistribution = 0., min_det = 0.;
+      };
+
+      Figures
+      evaluate(const Vec &g, std::vector<double> *residual) const
+      {
+        const bool field = monitor_type != "function" && field_name != "expression";
+        Vec        nodal;
+        if (field)
+          monitor_at_nodes(g, nodal);
+        const QGauss<dim>  quadrature(this->degree + 1);
+        const unsigned int n_q = quadrature.size();
+        FEValues<dim>      vector_values(this->reference_mapping(),
+                                    this->dof_handler.get_fe(),
+                                    quadrature,
+                                    update_values | update_gradients | update_quadrature_points |
+                                      update_JxW_values);
+        FEValues<dim>      scalar_values(this->reference_mapping(), *scalar_fe, quadrature, update_values);
+        const FEValuesExtractors::Vector extract(0);
+        std::vector<Tensor<2, dim>>      grad_g(n_q);
+        std::vector<Tensor<1, dim>>      value_g(n_q);
+        std::vector<double>              m(n_q), weights;
+        std::vector<double>              md;
+        double        integral = 0., sum_c = 0., sum_c2 = 0., min_det = std::numeric_limits<double>::max();
+        unsigned long n_cells = 0;
+        for (const auto &cell : this->dof_handler.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              vector_values.reinit(cell);
+              vector_values[extract].get_function_gradients(g, grad_g);
+              vector_values[extract].get_function_values(g, value_g);
+              if (field)
+                {
+                  scalar_values.reinit(cell_of(cell, scalar));
+                  scalar_values.get_function_values(nodal, m);
+                }
+              double cell_integral = 0.;
+              for (unsigned int q = 0; q < n_q; ++q)
+                {
+                  Tensor<2, dim> J = grad_g[q];
+                  for (unsigned int c = 0; c < dim; ++c)
+                    J[c][c] += 1.;
+                  const double det = determinant(J);
+                  min_det          = std::min(min_det, det);
+                  if (!field)
+                    m[q] = monitor_at(vector_values.quadrature_point(q) + value_g[q]);
+                  md.push_back(m[q] * det);
+                  cell_integral += m[q] * det * vector_values.JxW(q);
+                }
+              integral += cell_integral;
+              sum_c += cell_integral;
+              sum_c2 += cell_integral * cell_integral;
+              ++n_cells;
+            }
+        Figures f;
+        f.theta = Utilities::MPI::sum(integral, this->comm) / domain_volume;
+        for (auto &value : md)
+          value -= f.theta;
+        const double cells = Utilities::MPI::sum(static_cast<double>(n_cells), this->comm);
+        const double mean  = Utilities::MPI::sum(sum_c, this->comm) / cells;
+        const double var   = Utilities::MPI::sum(sum_c2, this->comm) / cells - mean * mean;
+        f.equidistribution = std::sqrt(std::max(var, 0.)) / mean;
+        f.min_det          = Utilities::MPI::min(min_det, this->comm);
+        if (residual)
+          *residual = std::move(md);
+        return f;
+      }
+
+      /** The equidistribution measure of the mesh of the displacement @p d (owned). */
+      double
+      equidistribution_of(const Vec &d) const
+      {
+        Vec ghosted(this->owned, this->relevant, this->comm);
+        ghosted = d;
+        return evaluate(ghosted, nullptr).equidistribution;
+      }
+
+      /** The relaxation from the current potential; the candidate into @p d. Returns the iterations. */
+      unsigned int
+      relax(Vec &d)
+      {
+        const double                         step = dtau * length * length;
+        const QGauss<dim>                    quadrature(this->degree + 1);
+        const unsigned int                   n_q = quadrature.size(), n = scalar_fe->n_dofs_per_cell();
+        FEValues<dim>                        values(this->reference_mapping(),
+                             *scalar_fe,
+                             quadrature,
+                             update_values | update_JxW_values);
+        std::vector<double>                  residual;
+        std::vector<types::global_dof_index> dofs(n);
+        Vector<double>                       cell_rhs(n);
+        Vec                                  g_owned, g(this->owned, this->relevant, this->comm);
+        Vec rhs(scalar_owned, this->comm), delta(scalar_owned, this->comm), phi(scalar_owned, this->comm);
+        const Vec           start_potential = potential;
+        std::vector<double> history;
+        double              first     = 0.;
+        bool                converged = false;
+        unsigned int        it        = 0;
+        Figures             f;
+        for (;; ++it)
+          {
+            project_gradient(g_owned);
+            g = g_owned;
+            f = evaluate(g, &residual);
+            // the weak residual R_i = (psi_i, r), relative to theta (psi_i, 1): it converges to zero,
+            // unlike r at the quadrature points, which Q_k cannot represent
+            rhs            = 0.;
+            unsigned int k = 0;
+            for (const auto &cell : scalar.active_cell_iterators())
+              if (cell->is_locally_owned())
+                {
+                  values.reinit(cell);
+                  cell_rhs = 0.;
+                  for (unsigned int q = 0; q < n_q; ++q, ++k)
+                    for (unsigned int i = 0; i < n; ++i)
+                      cell_rhs(i) += values.shape_value(i, q) * residual[k] * values.JxW(q);
+                  cell->get_dof_indices(dofs);
+                  potential_constraints.distribute_local_to_global(cell_rhs, dofs, rhs);
+                }
+            rhs.compress(VectorOperation::add);
+            f.residual = rhs.l2_norm() / (f.theta * mass_norm);
+            if (it == 0)
+              first = f.residual;
+            if (std::getenv("HYFE_MA_DEBUG") && Utilities::MPI::this_mpi_process(this->comm) == 0)
+              std::cout << "MA " << it << " residual " << f.residual << " theta " << f.theta << " min det "
+                        << f.min_det << " cov " << f.equidistribution << std::endl;
+            if (!std::isfinite(f.residual) || f.residual > 1e6 * std::max(first, 1e-300))
+              break;
+            history.push_back(f.residual);
+            // converged, or stalled at its floor (below 10 x tolerance, less than 1 % smaller than 50
+            // iterations ago): the recovered gradient is not exactly grad(phi) on coarse meshes
+            const bool stalled = history.size() > 50 && f.residual < 10. * tolerance &&
+                                 f.residual > 0.99 * history[history.size() - 51];
+            if (f.residual < tolerance || stalled)
+              {
+                converged = true;
+                break;
+              }
+            if (it == max_iterations)
+              break;
+            rhs *= step;
+            delta               = 0.;
+            const auto solution = preconditioner->solve(krylov, laplacian, delta, rhs);
+            if (!solution.converged)
+              throw RunError("mesh mover 'monge-ampere': the CG solve of the potential did not converge (" +
+                             solution.reason + ")");
+            potential_constraints.distribute(delta);
+            phi = potential;
+            phi.add(1., delta);
+            potential = phi;
+          }
+        last_iterations       = it;
+        last_residual         = f.residual;
+        last_equidistribution = f.equidistribution;
+        if (!converged)
+          {
+            const std::string message = "mesh mover 'monge-ampere': the relaxation did not converge in " +
+                                        std::to_string(it) + " iterations (relative residual " +
+                                        std::to_string(f.residual) + ", tolerance " +
+                                        std::to_string(tolerance) + ")";
+            if (stop_if_not_converged)
+              throw RunError(message + "; entry 'mesh mover/monge-ampere/if not converged' = stop");
+            this->candidate_rejected = true;
+            potential                = start_potential;
+            return it;
+          }
+        d = g_owned;
+        return it;
+      }
+
+      // parameters
+      std::string                          monitor_type, field_name;
+      double                               alpha = 5., threshold = 0., dtau = 0.1, tolerance = 1e-6;
+      unsigned int                         interval = 1, n_initial_moves = 0, max_iterations = 500;
+      bool                                 stop_if_not_converged = false;
+      std::unique_ptr<FunctionParser<dim>> expression;
+      std::set<types::boundary_id>         fixed_ids;
+      KrylovSettings                       krylov;
+      std::unique_ptr<Preconditioner>      preconditioner;
+
+      // the potential and the geometry of the reference mesh
+      std::unique_ptr<FE_Q<dim>>                            scalar_fe;
+      DoFHandler<dim>                                       scalar;
+      IndexSet                                              scalar_owned, scalar_relevant;
+      AffineConstraints<double>                             potential_constraints, slide;
+      types::global_dof_index                               pinned = 0;
+      PETScWrappers::MPI::SparseMatrix                      laplacian;
+      Vec                                                   reference_mass, potential, field_monitor;
+      std::vector<std::array<types::global_dof_index, dim>> node_index;
+      std::vector<Point<dim>>                               node_point;
+      double domain_volume = 1., length = 1., max_norm = 0., mass_norm = 1.;
+      std::unique_ptr<parallel::distributed::SolutionTransfer<dim, Vec, dim>> potential_transfer;
+
+      // the last move
+      unsigned int last_iterations = 0;
+      double       last_residual = 0., last_equidistribution = 0.;
+    };
+  } // namespace
+
+  /** @brief Registration (called by register_mesh_movers()). */
+  void
+  register_monge_ampere_mover()
+  {
+    register_dim_module<MeshMover, MongeAmpereMotion>(
+      "monge-ampere",
+      ModuleKind::classical,
+      "monitor-driven equidistribution, x = xi + grad(phi) with m det(I + H(phi)) = theta, by relaxation");
+  }
+} // namespace hyfe
