@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iostream>
 #include <limits>
 
 #include "solver/core/exceptions.h"
@@ -187,6 +188,12 @@ namespace hyfe
     last_fallback = !last_quality.valid || candidate_rejected;
     if (last_fallback)
       {
+        // the first few refusals are logged with their reason; all are counted
+        if (n_fallbacks < 5 && Utilities::MPI::this_mpi_process(comm) == 0)
+          std::cout << "hyfe: mesh mover: the candidate mesh of step " << step.step << " is refused ("
+                    << (candidate_rejected ? std::string("the mover did not converge") : last_quality.reason)
+                    << "); fallback: " << guard.fallback
+                    << (n_fallbacks == 4 ? " (further refusals are counted only)" : "") << std::endl;
         ++n_fallbacks;
         if (guard.fallback == "reference mesh")
           current = 0.;

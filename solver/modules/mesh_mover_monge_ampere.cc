@@ -134,10 +134,17 @@ namespace hyfe
                           "1e-3",
                           Patterns::Double(1e-14, 1.),
                           "Stop when the weak residual |(psi_i, m det(I + grad g) - theta)| / (theta "
-                          "|(psi_i, 1)|) (l2 norms over the DoFs i) is below this. It stalls near 1e-3 on "
-                          "coarse meshes, where g, the recovered gradient with the sliding constraints, "
-                          "is not exactly grad(phi); the mesh has stopped changing by then. Unitless, in "
+                          "|(psi_i, 1)|) (l2 norms over the DoFs i) is below this, or below 10 x this and "
+                          "less than 5 % smaller than 50 iterations before: it stalls near 1e-3 on coarse "
+                          "meshes, where g, the recovered gradient with the sliding constraints, is not "
+                          "exactly grad(phi), and the mesh has stopped changing by then. Unitless, in "
                           "[1e-14, 1].");
+        prm.declare_entry("monitor refresh",
+                          "10",
+                          Patterns::Integer(1, 1000),
+                          "A field monitor is evaluated at the moved nodes (by remote point evaluation on "
+                          "the current mesh, the costly part of an iteration) every this many iterations, "
+                          "and before the iteration stops. Count, in [1, 1000].");
         prm.declare_entry("max iterations",
                           "500",
                           Patterns::Integer(1, 100000),
@@ -182,6 +189,7 @@ namespace hyfe
         dtau                  = prm.get_double("pseudo time step");
         tolerance             = prm.get_double("tolerance");
         max_iterations        = prm.get_integer("max iterations");
+        refresh_interval      = prm.get_integer("monitor refresh");
         stop_if_not_converged = prm.get("if not converged") == "stop";
         for (const auto id : parse_boundary_ids(prm.get("fixed boundary ids"), entry + "fixed boundary ids"))
           fixed_ids.insert(id);
@@ -199,6 +207,24 @@ namespace hyfe
         return n_initial_moves;
       }
 
+      /** @brief A field monitor's field must be one of the physics: a parameter error before any step. */
+      void
+      reinit(const StateView &state) override
+      {
+        DisplacementMover<dim>::reinit(state);
+        if (monitor_type == "function" || field_name == "expression")
+          return;
+        std::string names;
+        for (const auto &f : state.get<dim>().fields)
+          {
+            if (f.name == field_name)
+              return;
+            names += ", " + f.name;
+          }
+        throw InputError("entry 'mesh mover/monge-ampere/field' = '" + field_name +
+                         "' is not a field of the physics; valid: expression" + names);
+      }
+
       void
       before_adaptation(const StateView &state) override
       {
@@ -212,6 +238,8 @@ namespace hyfe
       {
         DisplacementMover<dim>::save_checkpoint(archive);
         archive.save_vector("potential", scalar, potential);
+        archive.set_number("last_residual", last_residual);
+        archive.set_number("last_equidistribution", last_equidistribution);
       }
 
       void
@@ -221,7 +249,9 @@ namespace hyfe
         Vec owned_potential(scalar_owned, this->comm);
         archive.load_vector("potential", scalar, owned_potential);
         potential_constraints.distribute(owned_potential);
-        potential = owned_potential;
+        potential             = owned_potential;
+        last_residual         = archive.get_number("last_residual");
+        last_equidistribution = archive.get_number("last_equidistribution");
       }
 
     protected:
@@ -250,11 +280,19 @@ namespace hyfe
         potential = transferred;
         map_nodes();
         assemble_laplacian();
+        cache_geometry();
       }
 
       unsigned int
       compute_displacement(const StepInfo &step, const StateView &state, Vec &d) override
       {
+        // right after an adaptation the physics' fields are not yet on the new mesh: a field monitor
+        // keeps the transferred displacement until the next move
+        const bool field = monitor_type != "function" && field_name != "expression";
+        if (field && std::none_of(state.get<dim>().fields.begin(),
+                                  state.get<dim>().fields.end(),
+                                  [&](const FieldState<dim> &f) { return f.name == field_name; }))
+          return 0;
         bool move = step.step == 0 || step.step % interval == 0;
         if (!move && threshold > 0.)
           {
@@ -411,40 +449,94 @@ namespace hyfe
         reference_mass.compress(VectorOperation::insert);
       }
 
+      /**
+       * The reference geometry of the owned cells, the same for every iteration on a mesh: the DoFs (as
+       * positions in the locally relevant index lists), the quadrature points, JxW and the scalar shape
+       * gradients; the shape values are those of the unit cell.
+       */
+      void
+      cache_geometry()
+      {
+        const QGauss<dim>  quadrature(this->degree + 1);
+        const unsigned int n_q = quadrature.size(), n_s = scalar_fe->n_dofs_per_cell();
+        const auto        &fe = this->dof_handler.get_fe();
+        FEValues<dim>      values(this->reference_mapping(),
+                             *scalar_fe,
+                             quadrature,
+                             update_values | update_gradients | update_quadrature_points | update_JxW_values);
+        scalar_indices.clear();
+        for (const auto i : scalar_relevant)
+          scalar_indices.push_back(i);
+        vector_indices.clear();
+        for (const auto i : this->relevant)
+          vector_indices.push_back(i);
+        component_of.resize(fe.n_dofs_per_cell());
+        base_of.resize(fe.n_dofs_per_cell());
+        for (unsigned int j = 0; j < fe.n_dofs_per_cell(); ++j)
+          std::tie(component_of[j], base_of[j]) = fe.system_to_component_index(j);
+        cells.clear();
+        std::vector<types::global_dof_index> sdofs(n_s), vdofs(fe.n_dofs_per_cell());
+        for (const auto &cell : this->dof_handler.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              const auto scalar_cell = cell_of(cell, scalar);
+              values.reinit(scalar_cell);
+              scalar_cell->get_dof_indices(sdofs);
+              cell->get_dof_indices(vdofs);
+              CellData data;
+              data.scalar_dofs = sdofs;
+              for (const auto i : sdofs)
+                data.scalar.push_back(scalar_relevant.index_within_set(i));
+              for (const auto i : vdofs)
+                data.vector.push_back(this->relevant.index_within_set(i));
+              for (unsigned int q = 0; q < n_q; ++q)
+                {
+                  data.xi.push_back(values.quadrature_point(q));
+                  data.JxW.push_back(values.JxW(q));
+                  for (unsigned int i = 0; i < n_s; ++i)
+                    data.grad.push_back(values.shape_grad(i, q));
+                }
+              cells.push_back(std::move(data));
+              if (shape.empty())
+                for (unsigned int q = 0; q < n_q; ++q)
+                  for (unsigned int i = 0; i < n_s; ++i)
+                    shape.push_back(values.shape_value(i, q));
+            }
+      }
+
+      /** The locally relevant values of the ghosted @p v (on the scalar or the displacement space). */
+      static std::vector<double>
+      gather(const Vec &v, const std::vector<types::global_dof_index> &indices)
+      {
+        std::vector<double> values(indices.size());
+        v.extract_subvector_to(indices.begin(), indices.end(), values.begin());
+        return values;
+      }
+
       /** g = the lumped L2 projection of grad phi onto the displacement space, with the sliding constraints.
        */
       void
       project_gradient(Vec &g) const
       {
-        const QGauss<dim> quadrature(this->degree + 1);
-        const auto       &fe = this->dof_handler.get_fe();
-        FEValues<dim>     vector_values(this->reference_mapping(),
-                                    fe,
-                                    quadrature,
-                                    update_values | update_JxW_values);
-        FEValues<dim>     scalar_values(this->reference_mapping(), *scalar_fe, quadrature, update_gradients);
-        std::vector<Tensor<1, dim>>          grad_phi(quadrature.size());
-        const unsigned int                   n = fe.n_dofs_per_cell();
-        Vector<double>                       cell_g(n);
-        std::vector<types::global_dof_index> dofs(n);
-        Vec                                  sum(this->owned, this->comm);
-        for (const auto &cell : this->dof_handler.active_cell_iterators())
-          if (cell->is_locally_owned())
-            {
-              vector_values.reinit(cell);
-              scalar_values.reinit(cell_of(cell, scalar));
-              scalar_values.get_function_gradients(potential, grad_phi);
-              cell_g = 0.;
-              for (unsigned int q = 0; q < quadrature.size(); ++q)
-                for (unsigned int i = 0; i < n; ++i)
-                  {
-                    const unsigned int c = fe.system_to_component_index(i).first;
-                    cell_g(i) +=
-                      vector_values.shape_value_component(i, q, c) * grad_phi[q][c] * vector_values.JxW(q);
-                  }
-              cell->get_dof_indices(dofs);
-              sum.add(dofs, cell_g);
-            }
+        const unsigned int          n_s = scalar_fe->n_dofs_per_cell(), n_q = shape.size() / n_s;
+        const auto                  phi = gather(potential, scalar_indices);
+        std::vector<double>         sums(vector_indices.size(), 0.);
+        std::vector<Tensor<1, dim>> grad_phi(n_q);
+        for (const auto &cell : cells)
+          {
+            for (unsigned int q = 0; q < n_q; ++q)
+              {
+                grad_phi[q] = 0.;
+                for (unsigned int i = 0; i < n_s; ++i)
+                  grad_phi[q] += phi[cell.scalar[i]] * cell.grad[q * n_s + i];
+              }
+            for (unsigned int j = 0; j < cell.vector.size(); ++j)
+              for (unsigned int q = 0; q < n_q; ++q)
+                sums[cell.vector[j]] +=
+                  shape[q * n_s + base_of[j]] * grad_phi[q][component_of[j]] * cell.JxW[q];
+          }
+        Vec sum(this->owned, this->comm);
+        sum.add(vector_indices, sums);
         sum.compress(VectorOperation::add);
         g.reinit(this->owned, this->comm);
         for (const auto i : this->owned)
@@ -486,13 +578,7 @@ namespace hyfe
           if (f.name == field_name)
             field = &f;
         if (field == nullptr)
-          {
-            std::string names;
-            for (const auto &f : simulation.fields)
-              names += (names.empty() ? "" : ", ") + f.name;
-            throw InputError("entry 'mesh mover/monge-ampere/field' = '" + field_name +
-                             "' is not a field of the physics; valid: expression, " + names);
-          }
+          throw std::logic_error("monge-ampere: no field '" + field_name + "'");
         // the recovered gradient G of every component (lumped L2 projection on the current mesh)
         const auto        &field_fe     = field->dof_handler->get_fe();
         const unsigned int n_components = field_fe.n_components();
@@ -698,65 +784,59 @@ namespace hyfe
       };
 
       Figures
-      evaluate(const Vec &g, std::vector<double> *residual) const
+      evaluate(const Vec &g, std::vector<double> *residual, const bool refresh = true) const
       {
         const bool field = monitor_type != "function" && field_name != "expression";
-        Vec        nodal;
+        if (field && (refresh || nodal_monitor.size() == 0))
+          monitor_at_nodes(g, nodal_monitor);
+        const auto          g_values = gather(g, vector_indices);
+        std::vector<double> m_values;
         if (field)
-          monitor_at_nodes(g, nodal);
-        const QGauss<dim>  quadrature(this->degree + 1);
-        const unsigned int n_q = quadrature.size();
-        FEValues<dim>      vector_values(this->reference_mapping(),
-                                    this->dof_handler.get_fe(),
-                                    quadrature,
-                                    update_values | update_gradients | update_quadrature_points |
-                                      update_JxW_values);
-        FEValues<dim>      scalar_values(this->reference_mapping(), *scalar_fe, quadrature, update_values);
-        const FEValuesExtractors::Vector extract(0);
-        std::vector<Tensor<2, dim>>      grad_g(n_q);
-        std::vector<Tensor<1, dim>>      value_g(n_q);
-        std::vector<double>              m(n_q), weights;
-        std::vector<double>              md;
-        double        integral = 0., sum_c = 0., sum_c2 = 0., min_det = std::numeric_limits<double>::max();
-        unsigned long n_cells = 0;
-        for (const auto &cell : this->dof_handler.active_cell_iterators())
-          if (cell->is_locally_owned())
-            {
-              vector_values.reinit(cell);
-              vector_values[extract].get_function_gradients(g, grad_g);
-              vector_values[extract].get_function_values(g, value_g);
-              if (field)
-                {
-                  scalar_values.reinit(cell_of(cell, scalar));
-                  scalar_values.get_function_values(nodal, m);
-                }
-              double cell_integral = 0.;
-              for (unsigned int q = 0; q < n_q; ++q)
-                {
-                  Tensor<2, dim> J = grad_g[q];
-                  for (unsigned int c = 0; c < dim; ++c)
-                    J[c][c] += 1.;
-                  const double det = determinant(J);
-                  min_det          = std::min(min_det, det);
-                  if (!field)
-                    m[q] = monitor_at(vector_values.quadrature_point(q) + value_g[q]);
-                  md.push_back(m[q] * det);
-                  cell_integral += m[q] * det * vector_values.JxW(q);
-                }
-              integral += cell_integral;
-              sum_c += cell_integral;
-              sum_c2 += cell_integral * cell_integral;
-              ++n_cells;
-            }
+          m_values = gather(nodal_monitor, scalar_indices);
+        const unsigned int  n_s = scalar_fe->n_dofs_per_cell(), n_q = shape.size() / n_s;
+        std::vector<double> md;
+        md.reserve(cells.size() * n_q);
+        double integral = 0., sum_c = 0., sum_c2 = 0., min_det = std::numeric_limits<double>::max();
+        for (const auto &cell : cells)
+          {
+            double cell_integral = 0.;
+            for (unsigned int q = 0; q < n_q; ++q)
+              {
+                Tensor<2, dim> J;
+                Point<dim>     x = cell.xi[q];
+                for (unsigned int j = 0; j < cell.vector.size(); ++j)
+                  {
+                    const double       value = g_values[cell.vector[j]];
+                    const unsigned int c = component_of[j], i = base_of[j];
+                    x[c] += value * shape[q * n_s + i];
+                    J[c] += value * cell.grad[q * n_s + i];
+                  }
+                for (unsigned int c = 0; c < dim; ++c)
+                  J[c][c] += 1.;
+                const double det = determinant(J);
+                min_det          = std::min(min_det, det);
+                double m         = 0.;
+                if (field)
+                  for (unsigned int i = 0; i < n_s; ++i)
+                    m += m_values[cell.scalar[i]] * shape[q * n_s + i];
+                else
+                  m = monitor_at(x);
+                md.push_back(m * det);
+                cell_integral += m * det * cell.JxW[q];
+              }
+            integral += cell_integral;
+            sum_c += cell_integral;
+            sum_c2 += cell_integral * cell_integral;
+          }
         Figures f;
         f.theta = Utilities::MPI::sum(integral, this->comm) / domain_volume;
         for (auto &value : md)
           value -= f.theta;
-        const double cells = Utilities::MPI::sum(static_cast<double>(n_cells), this->comm);
-        const double mean  = Utilities::MPI::sum(sum_c, this->comm) / cells;
-        const double var   = Utilities::MPI::sum(sum_c2, this->comm) / cells - mean * mean;
-        f.equidistribution = std::sqrt(std::max(var, 0.)) / mean;
-        f.min_det          = Utilities::MPI::min(min_det, this->comm);
+        const double n_cells = Utilities::MPI::sum(static_cast<double>(cells.size()), this->comm);
+        const double mean    = Utilities::MPI::sum(sum_c, this->comm) / n_cells;
+        const double var     = Utilities::MPI::sum(sum_c2, this->comm) / n_cells - mean * mean;
+        f.equidistribution   = std::sqrt(std::max(var, 0.)) / mean;
+        f.min_det            = Utilities::MPI::min(min_det, this->comm);
         if (residual)
           *residual = std::move(md);
         return f;
@@ -771,21 +851,38 @@ namespace hyfe
         return evaluate(ghosted, nullptr).equidistribution;
       }
 
+      /**
+       * The weak residual R_i = (psi_i, r) into @p rhs (with the potential's constraints), and its norm
+       * relative to theta (psi_i, 1): it converges to zero, unlike r at the quadrature points, which Q_k
+       * cannot represent.
+       */
+      double
+      weak_residual(const std::vector<double> &residual, const double theta, Vec &rhs) const
+      {
+        const unsigned int n = scalar_fe->n_dofs_per_cell(), n_q = shape.size() / n;
+        Vector<double>     cell_rhs(n);
+        rhs            = 0.;
+        unsigned int k = 0;
+        for (const auto &cell : cells)
+          {
+            cell_rhs = 0.;
+            for (unsigned int q = 0; q < n_q; ++q, ++k)
+              for (unsigned int i = 0; i < n; ++i)
+                cell_rhs(i) += shape[q * n + i] * residual[k] * cell.JxW[q];
+            potential_constraints.distribute_local_to_global(cell_rhs, cell.scalar_dofs, rhs);
+          }
+        rhs.compress(VectorOperation::add);
+        return rhs.l2_norm() / (theta * mass_norm);
+      }
+
       /** The relaxation from the current potential; the candidate into @p d. Returns the iterations. */
       unsigned int
       relax(Vec &d)
       {
-        const double                         step = dtau * length * length;
-        const QGauss<dim>                    quadrature(this->degree + 1);
-        const unsigned int                   n_q = quadrature.size(), n = scalar_fe->n_dofs_per_cell();
-        FEValues<dim>                        values(this->reference_mapping(),
-                             *scalar_fe,
-                             quadrature,
-                             update_values | update_JxW_values);
-        std::vector<double>                  residual;
-        std::vector<types::global_dof_index> dofs(n);
-        Vector<double>                       cell_rhs(n);
-        Vec                                  g_owned, g(this->owned, this->relevant, this->comm);
+        const double        step  = dtau * length * length;
+        const bool          field = monitor_type != "function" && field_name != "expression";
+        std::vector<double> residual;
+        Vec                 g_owned, g(this->owned, this->relevant, this->comm);
         Vec rhs(scalar_owned, this->comm), delta(scalar_owned, this->comm), phi(scalar_owned, this->comm);
         const Vec           start_potential = potential;
         std::vector<double> history;
@@ -797,24 +894,11 @@ namespace hyfe
           {
             project_gradient(g_owned);
             g = g_owned;
-            f = evaluate(g, &residual);
-            // the weak residual R_i = (psi_i, r), relative to theta (psi_i, 1): it converges to zero,
-            // unlike r at the quadrature points, which Q_k cannot represent
-            rhs            = 0.;
-            unsigned int k = 0;
-            for (const auto &cell : scalar.active_cell_iterators())
-              if (cell->is_locally_owned())
-                {
-                  values.reinit(cell);
-                  cell_rhs = 0.;
-                  for (unsigned int q = 0; q < n_q; ++q, ++k)
-                    for (unsigned int i = 0; i < n; ++i)
-                      cell_rhs(i) += values.shape_value(i, q) * residual[k] * values.JxW(q);
-                  cell->get_dof_indices(dofs);
-                  potential_constraints.distribute_local_to_global(cell_rhs, dofs, rhs);
-                }
-            rhs.compress(VectorOperation::add);
-            f.residual = rhs.l2_norm() / (f.theta * mass_norm);
+            // a field monitor at the moved nodes (a remote point evaluation, the costly part) every
+            // 'monitor refresh' iterations, and again before the iteration may stop
+            const bool refresh = it % refresh_interval == 0;
+            f                  = evaluate(g, &residual, refresh);
+            f.residual         = weak_residual(residual, f.theta, rhs);
             if (it == 0)
               first = f.residual;
             if (std::getenv("HYFE_MA_DEBUG") && Utilities::MPI::this_mpi_process(this->comm) == 0)
@@ -823,11 +907,21 @@ namespace hyfe
             if (!std::isfinite(f.residual) || f.residual > 1e6 * std::max(first, 1e-300))
               break;
             history.push_back(f.residual);
-            // converged, or stalled at its floor (below 10 x tolerance, less than 1 % smaller than 50
+            // converged, or stalled at its floor (below 10 x tolerance, less than 5 % smaller than 50
             // iterations ago): the recovered gradient is not exactly grad(phi) on coarse meshes
-            const bool stalled = history.size() > 50 && f.residual < 10. * tolerance &&
-                                 f.residual > 0.99 * history[history.size() - 51];
-            if (f.residual < tolerance || stalled)
+            const auto done = [&]() {
+              const bool stalled = history.size() > 50 && f.residual < 10. * tolerance &&
+                                   f.residual > 0.95 * history[history.size() - 51];
+              return f.residual < tolerance || stalled;
+            };
+            if (done() && field && !refresh)
+              {
+                // check again with the monitor at the nodes as they are now
+                f              = evaluate(g, &residual, true);
+                f.residual     = weak_residual(residual, f.theta, rhs);
+                history.back() = f.residual;
+              }
+            if (done())
               {
                 converged = true;
                 break;
@@ -865,27 +959,42 @@ namespace hyfe
       }
 
       // parameters
-      std::string                          monitor_type, field_name;
-      double                               alpha = 5., threshold = 0., dtau = 0.1, tolerance = 1e-6;
-      unsigned int                         interval = 1, n_initial_moves = 0, max_iterations = 500;
-      bool                                 stop_if_not_converged = false;
+      std::string  monitor_type, field_name;
+      double       alpha = 5., threshold = 0., dtau = 0.1, tolerance = 1e-6;
+      unsigned int interval = 1, n_initial_moves = 0, max_iterations = 500, refresh_interval = 10;
+      bool         stop_if_not_converged = false;
       std::unique_ptr<FunctionParser<dim>> expression;
       std::set<types::boundary_id>         fixed_ids;
       KrylovSettings                       krylov;
       std::unique_ptr<Preconditioner>      preconditioner;
 
       // the potential and the geometry of the reference mesh
-      std::unique_ptr<FE_Q<dim>>                            scalar_fe;
-      DoFHandler<dim>                                       scalar;
-      IndexSet                                              scalar_owned, scalar_relevant;
-      AffineConstraints<double>                             potential_constraints, slide;
-      types::global_dof_index                               pinned = 0;
-      PETScWrappers::MPI::SparseMatrix                      laplacian;
-      Vec                                                   reference_mass, potential, field_monitor;
+      std::unique_ptr<FE_Q<dim>>       scalar_fe;
+      DoFHandler<dim>                  scalar;
+      IndexSet                         scalar_owned, scalar_relevant;
+      AffineConstraints<double>        potential_constraints, slide;
+      types::global_dof_index          pinned = 0;
+      PETScWrappers::MPI::SparseMatrix laplacian;
+      Vec                              reference_mass, potential, field_monitor;
+      mutable Vec                      nodal_monitor; ///< the field monitor at the nodes of the last refresh
       std::vector<std::array<types::global_dof_index, dim>> node_index;
       std::vector<Point<dim>>                               node_point;
       double domain_volume = 1., length = 1., max_norm = 0., mass_norm = 1.;
       std::unique_ptr<parallel::distributed::SolutionTransfer<dim, Vec, dim>> potential_transfer;
+
+      /** The reference geometry of one owned cell (cache_geometry()). */
+      struct CellData
+      {
+        std::vector<unsigned int>            scalar, vector; ///< positions in the relevant index lists
+        std::vector<types::global_dof_index> scalar_dofs;    ///< the potential's DoFs
+        std::vector<Point<dim>>              xi;             ///< quadrature points
+        std::vector<double>                  JxW;
+        std::vector<Tensor<1, dim>>          grad; ///< scalar shape gradients, [q * n + i]
+      };
+      std::vector<CellData>                cells;
+      std::vector<double>                  shape; ///< scalar shape values on the unit cell, [q * n + i]
+      std::vector<unsigned int>            component_of, base_of; ///< of the displacement's cell DoFs
+      std::vector<types::global_dof_index> scalar_indices, vector_indices; ///< the relevant DoFs
 
       // the last move
       unsigned int last_iterations = 0;
