@@ -12,3 +12,15 @@ hyfe_add_test(NAME validate_oscillating_cylinder LABELS long TIMEOUT 3600 RANKS 
   COMMAND ${HYFE_TEST_PYTHON} ${HYFE_TEST_SCRIPTS}/run_case_validation.py --hyfe $<TARGET_FILE:hyfe>
           --mpirun ${HYFE_TEST_MPIRUN} --case ${PROJECT_SOURCE_DIR}/cases/oscillating-cylinder
           --work ${HYFE_TEST_WORK}/validate_oscillating_cylinder)
+
+# the Helmholtz bump: three short runs (uniform, exact and recovered Hessian) and their checks
+hyfe_add_test(NAME validate_helmholtz_bump LABELS quick TIMEOUT 300
+  COMMAND ${HYFE_TEST_PYTHON} ${PROJECT_SOURCE_DIR}/cases/helmholtz-bump/validate.py
+          ${HYFE_TEST_WORK}/validate_helmholtz_bump --hyfe $<TARGET_FILE:hyfe>
+          --report ${HYFE_TEST_WORK}/validate_helmholtz_bump)
+
+# long: the swirl with monge-ampere every step (about 4 minutes on one rank)
+hyfe_add_test(NAME validate_swirl LABELS long TIMEOUT 3600 RANKS 2
+  COMMAND ${HYFE_TEST_PYTHON} ${HYFE_TEST_SCRIPTS}/run_case_validation.py --hyfe $<TARGET_FILE:hyfe>
+          --mpirun ${HYFE_TEST_MPIRUN} --case ${PROJECT_SOURCE_DIR}/cases/swirl
+          --work ${HYFE_TEST_WORK}/validate_swirl)

@@ -8,9 +8,11 @@
 
 Checks: each moved mesh has at least 40 % less L2 error than the uniform one, no fallback, no inverted
 cell. Writes the table (L2 errors, reduction, iterations, mover time, equidistribution) to
-results.md and the picture of both moved meshes to helmholtz-bump.png, beside this script.
+results.md and the picture of both moved meshes to helmholtz-bump.png, beside this script (or into
+--report DIR).
 
-usage: validate.py [work folder] [--hyfe PATH] [--np N]   (defaults: output/, ../../build/hyfe, 1)
+usage: validate.py [work folder] [--hyfe PATH] [--np N] [--report DIR]
+       (defaults: output/, ../../build/hyfe, 1, this folder)
 """
 import math
 import os
@@ -22,7 +24,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "common"))
 from hyfe_validate import Checks, command_line, read_csv  # noqa: E402
 
-folder, options = command_line(__file__, {"--hyfe": os.path.join(here, "..", "..", "build", "hyfe"), "--np": 1})
+folder, options = command_line(__file__, {"--hyfe": os.path.join(here, "..", "..", "build", "hyfe"), "--np": 1,
+                                          "--report": here})
+report = options["--report"]
 os.environ.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
 os.environ.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -78,7 +82,7 @@ for name in ("exact", "recovered"):
     lines.append("| monge-ampere, %s Hessian | %.4e | %.0f %% | %s | %.3f | %.4f |" % (
         name, e, 100 * (1 - e / e0), summary.get("iterations"), float(summary.get("time (s)", "nan")),
         rows[-1]["mesh_mover_equidistribution"]))
-open(os.path.join(here, "results.md"), "w").write("\n".join(lines) + "\n")
+open(os.path.join(report, "results.md"), "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 
 try:
@@ -102,7 +106,7 @@ try:
         ax.set_title("%s Hessian: L2 error %.2e (uniform %.2e)" % (name, results[name]["rows"][-1]["l2_error"], e0),
                      fontsize=10)
     fig.tight_layout()
-    fig.savefig(os.path.join(here, "helmholtz-bump.png"), dpi=110)
+    fig.savefig(os.path.join(report, "helmholtz-bump.png"), dpi=110)
     print("wrote helmholtz-bump.png")
 except ImportError as error:
     print("no picture (%s)" % error)

@@ -34,6 +34,7 @@
 #include "solver/core/module_state.h"
 #include "solver/core/parameters.h"
 #include "solver/core/registry.h"
+#include "solver/modules/mesh_monitor.h"
 #include "solver/modules/mesh_motion.h"
 #include "solver/modules/preconditioner.h"
 
@@ -69,8 +70,8 @@ namespace hyfe
      * boundaries stay. The potential is the warm start of the next move and goes into checkpoints and
      * through adaptations.
      *
-     * The monitor: m = 1 + alpha s / max s, with s the Frobenius norm of the Hessian or the norm of
-     * the gradient of a field: of the physics (recovered on the current mesh by a double lumped L2
+     * The monitor (MeshMonitor): m = 1 + alpha s / max s, with s the Frobenius norm of the Hessian or the
+     * norm of the gradient of a field: of the physics (recovered on the current mesh by a double lumped L2
      * projection, and evaluated at the candidate nodes by remote point evaluation), or of an
      * expression (central differences at the candidate points); or m an expression itself.
      */
@@ -82,33 +83,7 @@ namespace hyfe
       static void
       declare_parameters(ParameterHandler &prm)
       {
-        prm.declare_entry("monitor",
-                          "hessian",
-                          Patterns::Selection("hessian|gradient|function"),
-                          "The monitor m >= 1 whose large values attract cells: 'hessian' m = 1 + alpha "
-                          "|H(u)| / max |H(u)| (Frobenius norm), 'gradient' m = 1 + alpha |grad u| / max "
-                          "|grad u|, 'function' m = 'expression' itself. One of hessian|gradient|function.");
-        prm.declare_entry("alpha",
-                          "5",
-                          Patterns::Double(0., 1000.),
-                          "alpha of the hessian and gradient monitors: the largest monitor value is "
-                          "1 + alpha. Unitless, in [0, 1000].");
-        prm.declare_entry("field",
-                          "expression",
-                          Patterns::Anything(),
-                          "The field u of the hessian and gradient monitors: a field of the physics (c for "
-                          "advection-diffusion; velocity or pressure for Navier-Stokes; every component "
-                          "counts), recovered on the current mesh, or 'expression' for u = 'expression' "
-                          "(an exact Hessian by central differences).");
-        prm.declare_entry("expression",
-                          "0",
-                          Patterns::Anything(),
-                          "u(x, t) for field = expression, or m(x, t) >= 1 for monitor = function: an "
-                          "expression of x, y[, z] (physical coordinates, length) and t (time).");
-        prm.declare_entry("function constants",
-                          "",
-                          Patterns::Anything(),
-                          "Constants usable in 'expression', as 'name=value, ...'; pi is predefined.");
+        MeshMonitor<dim>::declare_parameters(prm);
         prm.declare_entry("move interval",
                           "1",
                           Patterns::Integer(1, 1000000),
@@ -177,20 +152,15 @@ namespace hyfe
       explicit MongeAmpereMotion(ParameterHandler &prm)
       {
         const std::string entry = "mesh mover/monge-ampere/";
-        monitor_type            = prm.get("monitor");
-        alpha                   = prm.get_double("alpha");
-        field_name              = prm.get("field");
-        const auto constants = parse_constants(prm.get("function constants"), entry + "function constants");
-        if (monitor_type == "function" || field_name == "expression")
-          expression = make_function<dim>(prm.get("expression"), 1, constants, entry + "expression");
-        interval              = prm.get_integer("move interval");
-        threshold             = prm.get_double("move threshold");
-        n_initial_moves       = prm.get_integer("initial moves");
-        dtau                  = prm.get_double("pseudo time step");
-        tolerance             = prm.get_double("tolerance");
-        max_iterations        = prm.get_integer("max iterations");
-        refresh_interval      = prm.get_integer("monitor refresh");
-        stop_if_not_converged = prm.get("if not converged") == "stop";
+        monitor                 = std::make_unique<MeshMonitor<dim>>(prm, entry);
+        interval                = prm.get_integer("move interval");
+        threshold               = prm.get_double("move threshold");
+        n_initial_moves         = prm.get_integer("initial moves");
+        dtau                    = prm.get_double("pseudo time step");
+        tolerance               = prm.get_double("tolerance");
+        max_iterations          = prm.get_integer("max iterations");
+        refresh_interval        = prm.get_integer("monitor refresh");
+        stop_if_not_converged   = prm.get("if not converged") == "stop";
         for (const auto id : parse_boundary_ids(prm.get("fixed boundary ids"), entry + "fixed boundary ids"))
           fixed_ids.insert(id);
         prm.enter_subsection("linear solver");
@@ -212,17 +182,7 @@ namespace hyfe
       reinit(const StateView &state) override
       {
         DisplacementMover<dim>::reinit(state);
-        if (monitor_type == "function" || field_name == "expression")
-          return;
-        std::string names;
-        for (const auto &f : state.get<dim>().fields)
-          {
-            if (f.name == field_name)
-              return;
-            names += ", " + f.name;
-          }
-        throw InputError("entry 'mesh mover/monge-ampere/field' = '" + field_name +
-                         "' is not a field of the physics; valid: expression" + names);
+        monitor->check_field(state.get<dim>());
       }
 
       void
@@ -288,22 +248,21 @@ namespace hyfe
       {
         // right after an adaptation the physics' fields are not yet on the new mesh: a field monitor
         // keeps the transferred displacement until the next move
-        const bool field = monitor_type != "function" && field_name != "expression";
-        if (field && std::none_of(state.get<dim>().fields.begin(),
-                                  state.get<dim>().fields.end(),
-                                  [&](const FieldState<dim> &f) { return f.name == field_name; }))
+        if (monitor->from_field() && !monitor->field_available(state.get<dim>()))
           return 0;
         bool move = step.step == 0 || step.step % interval == 0;
         if (!move && threshold > 0.)
           {
-            prepare_monitor(step.time, state.get<dim>());
+            monitor->prepare(
+              step.time, &state.get<dim>(), scalar, this->reference_mapping(), this->mapping(), length);
             move = equidistribution_of(d) > threshold;
           }
         if (!move)
           return 0;
         if (step.step > 0)
           preconditioner->update(step, state);
-        prepare_monitor(step.time, state.get<dim>());
+        monitor->prepare(
+          step.time, &state.get<dim>(), scalar, this->reference_mapping(), this->mapping(), length);
         return relax(d);
       }
 
@@ -545,230 +504,25 @@ namespace hyfe
         slide.distribute(g);
       }
 
-      /** The monitor of this move: its normalisation, and the field's recovered monitor on the current mesh.
-       */
-      void
-      prepare_monitor(const double time, const SimulationState<dim> &state)
-      {
-        if (expression)
-          expression->set_time(time);
-        if (monitor_type == "function")
-          return;
-        const QGauss<dim> quadrature(this->degree + 1);
-        if (field_name == "expression")
-          {
-            // the normalisation: the largest norm at the quadrature points of the reference mesh (the
-            // same for every move at one time)
-            FEValues<dim> values(this->reference_mapping(), *scalar_fe, quadrature, update_quadrature_points);
-            double        largest = 0.;
-            for (const auto &cell : scalar.active_cell_iterators())
-              if (cell->is_locally_owned())
-                {
-                  values.reinit(cell);
-                  for (const auto &x : values.get_quadrature_points())
-                    largest = std::max(largest, expression_norm(x));
-                }
-            max_norm = Utilities::MPI::max(largest, this->comm);
-            return;
-          }
-        const auto            &simulation = state;
-        const Mapping<dim>    &current    = this->mapping();
-        const FieldState<dim> *field      = nullptr;
-        for (const auto &f : simulation.fields)
-          if (f.name == field_name)
-            field = &f;
-        if (field == nullptr)
-          throw std::logic_error("monge-ampere: no field '" + field_name + "'");
-        // the recovered gradient G of every component (lumped L2 projection on the current mesh)
-        const auto        &field_fe     = field->dof_handler->get_fe();
-        const unsigned int n_components = field_fe.n_components();
-        FEValues<dim>      values(current, *scalar_fe, quadrature, update_values | update_JxW_values);
-        FEValues<dim>      field_values(current, field_fe, quadrature, update_gradients);
-        const unsigned int n = scalar_fe->n_dofs_per_cell(), n_q = quadrature.size();
-        std::vector<std::vector<Tensor<1, dim>>> gradients(n_q, std::vector<Tensor<1, dim>>(n_components));
-        std::vector<Vec>                         recovered(n_components * dim, Vec(scalar_owned, this->comm));
-        Vec                                      mass(scalar_owned, this->comm);
-        std::vector<types::global_dof_index>     dofs(n);
-        Vector<double>                           cell_vector(n);
-        for (const auto &cell : scalar.active_cell_iterators())
-          if (cell->is_locally_owned())
-            {
-              values.reinit(cell);
-              field_values.reinit(cell_of(cell, *field->dof_handler));
-              field_values.get_function_gradients(*field->current, gradients);
-              cell->get_dof_indices(dofs);
-              for (unsigned int i = 0; i < n; ++i)
-                {
-                  cell_vector(i) = 0.;
-                  for (unsigned int q = 0; q < n_q; ++q)
-                    cell_vector(i) += values.shape_value(i, q) * values.JxW(q);
-                }
-              mass.add(dofs, cell_vector);
-              for (unsigned int c = 0; c < n_components; ++c)
-                for (unsigned int e = 0; e < dim; ++e)
-                  {
-                    for (unsigned int i = 0; i < n; ++i)
-                      {
-                        cell_vector(i) = 0.;
-                        for (unsigned int q = 0; q < n_q; ++q)
-                          cell_vector(i) += values.shape_value(i, q) * gradients[q][c][e] * values.JxW(q);
-                      }
-                    recovered[c * dim + e].add(dofs, cell_vector);
-                  }
-            }
-        mass.compress(VectorOperation::add);
-        Vec norm(scalar_owned, this->comm);
-        for (auto &v : recovered)
-          {
-            v.compress(VectorOperation::add);
-            for (const auto i : scalar_owned)
-              v[i] = v[i] / mass[i];
-            v.compress(VectorOperation::insert);
-            potential_constraints_hanging_distribute(v);
-          }
-        if (monitor_type == "gradient")
-          {
-            for (const auto i : scalar_owned)
-              {
-                double s = 0.;
-                for (const auto &v : recovered)
-                  s += v[i] * v[i];
-                norm[i] = std::sqrt(s);
-              }
-            norm.compress(VectorOperation::insert);
-          }
-        else
-          {
-            // |grad G| at the quadrature points, projected the same way
-            std::vector<Vec> ghosted(recovered.size(), Vec(scalar_owned, scalar_relevant, this->comm));
-            for (unsigned int k = 0; k < recovered.size(); ++k)
-              ghosted[k] = recovered[k];
-            FEValues<dim>               gradient_values(current, *scalar_fe, quadrature, update_gradients);
-            std::vector<double>         squared(n_q);
-            std::vector<Tensor<1, dim>> grad(n_q);
-            Vec                         sum(scalar_owned, this->comm);
-            for (const auto &cell : scalar.active_cell_iterators())
-              if (cell->is_locally_owned())
-                {
-                  values.reinit(cell);
-                  gradient_values.reinit(cell);
-                  std::fill(squared.begin(), squared.end(), 0.);
-                  for (const auto &v : ghosted)
-                    {
-                      gradient_values.get_function_gradients(v, grad);
-                      for (unsigned int q = 0; q < n_q; ++q)
-                        squared[q] += grad[q].norm_square();
-                    }
-                  for (unsigned int i = 0; i < n; ++i)
-                    {
-                      cell_vector(i) = 0.;
-                      for (unsigned int q = 0; q < n_q; ++q)
-                        cell_vector(i) += values.shape_value(i, q) * std::sqrt(squared[q]) * values.JxW(q);
-                    }
-                  cell->get_dof_indices(dofs);
-                  sum.add(dofs, cell_vector);
-                }
-            sum.compress(VectorOperation::add);
-            for (const auto i : scalar_owned)
-              norm[i] = sum[i] / mass[i];
-            norm.compress(VectorOperation::insert);
-            potential_constraints_hanging_distribute(norm);
-          }
-        const double largest = norm.linfty_norm();
-        Vec          m(scalar_owned, this->comm);
-        for (const auto i : scalar_owned)
-          m[i] = 1. + (largest > 0. ? alpha * norm[i] / largest : 0.);
-        m.compress(VectorOperation::insert);
-        field_monitor.reinit(scalar_owned, scalar_relevant, this->comm);
-        field_monitor = m;
-      }
-
-      /** Hanging-node values of a scalar nodal field from their masters. */
-      void
-      potential_constraints_hanging_distribute(Vec &v) const
-      {
-        AffineConstraints<double> hanging_only;
-        hanging_only.reinit(scalar_relevant);
-        DoFTools::make_hanging_node_constraints(scalar, hanging_only);
-        hanging_only.close();
-        hanging_only.distribute(v);
-      }
-
-      /** s(x) of the expression u: the Frobenius norm of its Hessian or the norm of its gradient. */
-      double
-      expression_norm(const Point<dim> &x) const
-      {
-        const double h = 1e-4 * length;
-        const auto   u = [&](const Point<dim> &p) { return expression->value(p); };
-        if (monitor_type == "gradient")
-          {
-            double s = 0.;
-            for (unsigned int i = 0; i < dim; ++i)
-              {
-                Point<dim> a(x), b(x);
-                a[i] += h;
-                b[i] -= h;
-                s += std::pow((u(a) - u(b)) / (2. * h), 2);
-              }
-            return std::sqrt(s);
-          }
-        double       s  = 0.;
-        const double u0 = u(x);
-        for (unsigned int i = 0; i < dim; ++i)
-          for (unsigned int j = 0; j < dim; ++j)
-            {
-              double hij;
-              if (i == j)
-                {
-                  Point<dim> a(x), b(x);
-                  a[i] += h;
-                  b[i] -= h;
-                  hij = (u(a) - 2. * u0 + u(b)) / (h * h);
-                }
-              else
-                {
-                  Point<dim> pp(x), pm(x), mp(x), mm(x);
-                  pp[i] += h, pp[j] += h;
-                  pm[i] += h, pm[j] -= h;
-                  mp[i] -= h, mp[j] += h;
-                  mm[i] -= h, mm[j] -= h;
-                  hij = (u(pp) - u(pm) - u(mp) + u(mm)) / (4. * h * h);
-                }
-              s += hij * hij;
-            }
-        return std::sqrt(s);
-      }
-
-      /** m at the physical point x (expression monitors). */
-      double
-      monitor_at(const Point<dim> &x) const
-      {
-        if (monitor_type == "function")
-          return expression->value(x);
-        return 1. + (max_norm > 0. ? alpha * expression_norm(x) / max_norm : 0.);
-      }
-
       /** The field monitor at the candidate nodes xi + g, by remote point evaluation on the current mesh. */
       void
       monitor_at_nodes(const Vec &g, Vec &nodal) const
       {
+        const auto              displacement = gather(g, vector_indices);
+        const auto              own          = gather(monitor->nodal(), scalar_indices);
         std::vector<Point<dim>> points(node_point.size());
+        std::vector<double>     fallback(points.size());
         for (unsigned int k = 0; k < points.size(); ++k)
           {
             points[k] = node_point[k];
             for (unsigned int c = 0; c < dim; ++c)
-              points[k][c] += g[node_index[k][c]];
+              points[k][c] += displacement[this->relevant.index_within_set(node_index[k][c])];
+            fallback[k] = own[scalar_relevant.index_within_set(scalar_owned.nth_index_in_set(k))];
           }
-        Utilities::MPI::RemotePointEvaluation<dim, dim> evaluation;
-        evaluation.reinit(points, this->dof_handler.get_triangulation(), this->mapping());
-        const auto values = VectorTools::point_values<1>(evaluation, scalar, field_monitor);
+        const auto values = monitor->at_points(points, fallback, this->mapping());
         Vec        m(scalar_owned, this->comm);
         for (unsigned int k = 0; k < points.size(); ++k)
-          {
-            const auto i = scalar_owned.nth_index_in_set(k);
-            // m >= 1: a zero is a point not found (off the boundary by round-off), which keeps its value
-            m[i] = values[k] >= 1. ? values[k] : field_monitor[i];
-          }
+          m[scalar_owned.nth_index_in_set(k)] = values[k];
         m.compress(VectorOperation::insert);
         nodal.reinit(scalar_owned, scalar_relevant, this->comm);
         nodal = m;
@@ -786,7 +540,7 @@ namespace hyfe
       Figures
       evaluate(const Vec &g, std::vector<double> *residual, const bool refresh = true) const
       {
-        const bool field = monitor_type != "function" && field_name != "expression";
+        const bool field = monitor->from_field();
         if (field && (refresh || nodal_monitor.size() == 0))
           monitor_at_nodes(g, nodal_monitor);
         const auto          g_values = gather(g, vector_indices);
@@ -820,7 +574,7 @@ namespace hyfe
                   for (unsigned int i = 0; i < n_s; ++i)
                     m += m_values[cell.scalar[i]] * shape[q * n_s + i];
                 else
-                  m = monitor_at(x);
+                  m = (*monitor)(x);
                 md.push_back(m * det);
                 cell_integral += m * det * cell.JxW[q];
               }
@@ -880,7 +634,7 @@ namespace hyfe
       relax(Vec &d)
       {
         const double        step  = dtau * length * length;
-        const bool          field = monitor_type != "function" && field_name != "expression";
+        const bool          field = monitor->from_field();
         std::vector<double> residual;
         Vec                 g_owned, g(this->owned, this->relevant, this->comm);
         Vec rhs(scalar_owned, this->comm), delta(scalar_owned, this->comm), phi(scalar_owned, this->comm);
@@ -959,14 +713,13 @@ namespace hyfe
       }
 
       // parameters
-      std::string  monitor_type, field_name;
-      double       alpha = 5., threshold = 0., dtau = 0.1, tolerance = 1e-6;
+      std::unique_ptr<MeshMonitor<dim>> monitor;
+      double                            threshold = 0., dtau = 0.1, tolerance = 1e-6;
       unsigned int interval = 1, n_initial_moves = 0, max_iterations = 500, refresh_interval = 10;
       bool         stop_if_not_converged = false;
-      std::unique_ptr<FunctionParser<dim>> expression;
-      std::set<types::boundary_id>         fixed_ids;
-      KrylovSettings                       krylov;
-      std::unique_ptr<Preconditioner>      preconditioner;
+      std::set<types::boundary_id>    fixed_ids;
+      KrylovSettings                  krylov;
+      std::unique_ptr<Preconditioner> preconditioner;
 
       // the potential and the geometry of the reference mesh
       std::unique_ptr<FE_Q<dim>>       scalar_fe;
@@ -975,11 +728,11 @@ namespace hyfe
       AffineConstraints<double>        potential_constraints, slide;
       types::global_dof_index          pinned = 0;
       PETScWrappers::MPI::SparseMatrix laplacian;
-      Vec                              reference_mass, potential, field_monitor;
+      Vec                              reference_mass, potential;
       mutable Vec                      nodal_monitor; ///< the field monitor at the nodes of the last refresh
       std::vector<std::array<types::global_dof_index, dim>> node_index;
       std::vector<Point<dim>>                               node_point;
-      double domain_volume = 1., length = 1., max_norm = 0., mass_norm = 1.;
+      double                                                domain_volume = 1., length = 1., mass_norm = 1.;
       std::unique_ptr<parallel::distributed::SolutionTransfer<dim, Vec, dim>> potential_transfer;
 
       /** The reference geometry of one owned cell (cache_geometry()). */
