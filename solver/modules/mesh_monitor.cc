@@ -210,6 +210,7 @@ namespace hyfe
             norm[i] = std::sqrt(s);
           }
         norm.compress(VectorOperation::insert);
+        hanging.distribute(norm);
       }
     else
       {
@@ -321,10 +322,11 @@ namespace hyfe
   {
     Utilities::MPI::RemotePointEvaluation<dim, dim> evaluation;
     evaluation.reinit(points, nodes->get_triangulation(), current);
-    auto values = VectorTools::point_values<1>(evaluation, *nodes, nodal_monitor);
-    // m >= 1: a zero is a point not found (off the boundary by round-off), which takes its fallback
+    auto        values = VectorTools::point_values<1>(evaluation, *nodes, nodal_monitor);
+    const auto &found  = evaluation.get_point_ptrs(); // point k was found where found[k + 1] > found[k]
+    // a point not found (off the boundary by round-off) takes its fallback
     for (unsigned int k = 0; k < values.size(); ++k)
-      if (!(values[k] >= 1.))
+      if (found[k + 1] == found[k])
         values[k] = fallback[k];
     return values;
   }

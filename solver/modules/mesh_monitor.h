@@ -25,8 +25,7 @@ namespace hyfe
    * |H(u)| / max |H(u)| (Frobenius norm), 'gradient' the same with |grad u|, or 'function' m(x, t) given.
    * u is a field of the physics, recovered on the current mesh by a double lumped L2 projection (nodal
    * values on a scalar FE_Q DoF handler, evaluated at other points by remote point evaluation through
-   * the current mapping), or an expression (central differences at any point). Used by `monge-ampere`;
-   * the learned mover's features come from the same nodal values.
+   * the current mapping), or an expression (central differences at any point). Used by `monge-ampere`.
    */
   template <int dim>
   class MeshMonitor

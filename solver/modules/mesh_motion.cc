@@ -200,6 +200,7 @@ namespace hyfe
         else
           current = old;
         update_mapping();
+        candidate_refused(guard.fallback == "reference mesh");
       }
     mesh_velocity_from_history(step.dt);
     dt_old = step.dt;
@@ -238,19 +239,32 @@ namespace hyfe
     last_fallback       = !q.valid || candidate_rejected;
     if (last_fallback)
       {
+        if (Utilities::MPI::this_mpi_process(comm) == 0)
+          std::cout << "hyfe: mesh mover: the candidate initial mesh is refused ("
+                    << (candidate_rejected ? std::string("the mover did not converge") : q.reason)
+                    << "); the mesh stays as it is" << std::endl;
         ++n_fallbacks;
         current = previous;
         update_mapping();
+        candidate_refused(false);
       }
     else
-      last_quality = q;
+      {
+        last_quality  = q;
+        worst_det_j   = any_move ? std::min(worst_det_j, q.min_det_j) : q.min_det_j;
+        worst_quality = std::min(worst_quality, q.min_quality);
+        any_move      = true;
+      }
     old      = current;
     older    = current;
     velocity = 0.;
     total_iterations += last_iterations;
     last_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     total_time += last_time;
-    return !last_fallback;
+    PETScWrappers::MPI::Vector change(owned, comm);
+    change = current;
+    change.add(-1., previous);
+    return change.linfty_norm() > 0.;
   }
 
   template <int dim>
@@ -384,6 +398,7 @@ namespace hyfe
       {
         current = interpolated; // keep the interpolated mesh, which was valid
         update_mapping();
+        candidate_refused(false);
         return;
       }
     for (auto *v : {&old, &older})

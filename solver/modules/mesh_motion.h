@@ -175,6 +175,16 @@ namespace hyfe
     {
     }
 
+    /**
+     * @brief Called when the guard refused the last candidate of compute_displacement() (or the mover
+     * rejected it): a mover with state of its own (a potential) goes back to that of the mesh in use;
+     * @p to_reference: the fallback is the reference mesh.
+     */
+    virtual void
+    candidate_refused(bool /*to_reference*/)
+    {
+    }
+
     /** @brief Further statistics columns of the mover (appended to the common ones). */
     virtual std::vector<std::pair<std::string, double>>
     mover_statistics() const

@@ -4,9 +4,7 @@
  * Firedrake's `movement` package (McRae, Cotter and Budd 2018). The moved mesh is x = xi + grad(phi)
  * of the reference mesh xi, with m(x) det(I + H(phi)) = theta; solved by relaxation.
  */
-#include <deal.II/base/function_parser.h>
 #include <deal.II/base/mpi.h>
-#include <deal.II/base/mpi_remote_point_evaluation.h>
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/quadrature_lib.h>
 #include <deal.II/distributed/solution_transfer.h>
@@ -14,17 +12,15 @@
 #include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/fe_q.h>
 #include <deal.II/fe/fe_values.h>
+#include <deal.II/fe/mapping_q_cache.h>
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/petsc_sparse_matrix.h>
 #include <deal.II/lac/sparsity_tools.h>
 #include <deal.II/numerics/vector_tools.h>
-#include <deal.II/numerics/vector_tools_evaluate.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdlib>
-#include <iostream>
 #include <limits>
 #include <memory>
 
@@ -88,12 +84,13 @@ namespace hyfe
                           "1",
                           Patterns::Integer(1, 1000000),
                           "Move every this many steps. Steps, in [1, 1000000].");
-        prm.declare_entry("move threshold",
-                          "0",
-                          Patterns::Double(0., 100.),
-                          "Move also on the other steps when the equidistribution measure of the current "
-                          "mesh (the coefficient of variation of m |K| over the cells) exceeds this; 0 "
-                          "moves every 'move interval' steps only. Unitless, in [0, 100].");
+        prm.declare_entry(
+          "move threshold",
+          "0",
+          Patterns::Double(0., 100.),
+          "Move also on the other steps when the equidistribution measure of the current "
+          "mesh (the coefficient of variation of m |K| / |K_ref| over the cells) exceeds this; 0 "
+          "moves every 'move interval' steps only. Unitless, in [0, 100].");
         prm.declare_entry("initial moves",
                           "1",
                           Patterns::Integer(0, 20),
@@ -234,10 +231,16 @@ namespace hyfe
           {
             potential_transfer->interpolate(transferred);
             potential_transfer.reset();
+            // phi is defined up to a constant: shift it to zero at the (new) pinned DoF
+            const double pinned_value =
+              Utilities::MPI::sum(scalar_owned.is_element(pinned) ? double(transferred[pinned]) : 0.,
+                                  this->comm);
+            transferred.add(-pinned_value);
             potential_constraints.distribute(transferred);
           }
         potential.reinit(scalar_owned, scalar_relevant, this->comm);
-        potential = transferred;
+        potential          = transferred;
+        previous_potential = potential;
         map_nodes();
         assemble_laplacian();
         cache_geometry();
@@ -263,7 +266,18 @@ namespace hyfe
           preconditioner->update(step, state);
         monitor->prepare(
           step.time, &state.get<dim>(), scalar, this->reference_mapping(), this->mapping(), length);
+        if (monitor->from_field())
+          cache_search_mapping();
         return relax(d);
+      }
+
+      void
+      candidate_refused(const bool to_reference) override
+      {
+        if (to_reference)
+          potential = 0.;
+        else if (previous_potential.size() == potential.size())
+          potential = previous_potential;
       }
 
       std::vector<std::pair<std::string, double>>
@@ -504,6 +518,42 @@ namespace hyfe
         slide.distribute(g);
       }
 
+      /**
+       * The current mesh for the remote point evaluation. The search visits cells near the points,
+       * artificial ones too, where the MappingQEulerian of degree 1 has no displacement to read: a
+       * MappingQCache of the vertices, moved on the locally owned and ghost cells, serves instead.
+       */
+      void
+      cache_search_mapping()
+      {
+        if (this->degree > 1)
+          return; // the mapping is a MappingQCache already
+        const auto  d    = gather(*this->displacement(), vector_indices);
+        const auto &tria = this->dof_handler.get_triangulation();
+        search           = std::make_unique<MappingQCache<dim>>(1);
+        search->initialize(tria, [&](const typename Triangulation<dim>::cell_iterator &cell) {
+          std::vector<Point<dim>> points(GeometryInfo<dim>::vertices_per_cell);
+          for (unsigned int v = 0; v < points.size(); ++v)
+            points[v] = cell->vertex(v);
+          if (!cell->is_active() || cell->is_artificial())
+            return points;
+          const typename DoFHandler<dim>::active_cell_iterator moved(&tria,
+                                                                     cell->level(),
+                                                                     cell->index(),
+                                                                     &this->dof_handler);
+          for (unsigned int v = 0; v < points.size(); ++v)
+            for (unsigned int c = 0; c < dim; ++c)
+              points[v][c] += d[this->relevant.index_within_set(moved->vertex_dof_index(v, c))];
+          return points;
+        });
+      }
+
+      const Mapping<dim> &
+      search_mapping() const
+      {
+        return search ? static_cast<const Mapping<dim> &>(*search) : this->mapping();
+      }
+
       /** The field monitor at the candidate nodes xi + g, by remote point evaluation on the current mesh. */
       void
       monitor_at_nodes(const Vec &g, Vec &nodal) const
@@ -519,7 +569,7 @@ namespace hyfe
               points[k][c] += displacement[this->relevant.index_within_set(node_index[k][c])];
             fallback[k] = own[scalar_relevant.index_within_set(scalar_owned.nth_index_in_set(k))];
           }
-        const auto values = monitor->at_points(points, fallback, this->mapping());
+        const auto values = monitor->at_points(points, fallback, search_mapping());
         Vec        m(scalar_owned, this->comm);
         for (unsigned int k = 0; k < points.size(); ++k)
           m[scalar_owned.nth_index_in_set(k)] = values[k];
@@ -528,15 +578,18 @@ namespace hyfe
         nodal = m;
       }
 
-      /**
-       * The figures of the mesh x = xi + g: theta, the residual m det(I + grad g) - theta at the
-       * quadrature points (into @p residual when not null), the equidistribution, the smallest det.
-       */
+      /** What evaluate() finds of a mesh. */
       struct Figures
       {
         double theta = 0., residual = 0., equidistribution = 0., min_det = 0.;
       };
 
+      /**
+       * The figures of the mesh x = xi + g: theta, the residual m det(I + grad g) - theta at the
+       * quadrature points (into @p residual when not null), the equidistribution measure (the
+       * coefficient of variation over the cells of m |K| / |K_ref|, which is theta everywhere at the
+       * solution, also on an adapted reference mesh), the smallest det.
+       */
       Figures
       evaluate(const Vec &g, std::vector<double> *residual, const bool refresh = true) const
       {
@@ -550,10 +603,13 @@ namespace hyfe
         const unsigned int  n_s = scalar_fe->n_dofs_per_cell(), n_q = shape.size() / n_s;
         std::vector<double> md;
         md.reserve(cells.size() * n_q);
-        double integral = 0., sum_c = 0., sum_c2 = 0., min_det = std::numeric_limits<double>::max();
+        double              integral = 0., sum_c = 0., min_det = std::numeric_limits<double>::max();
+        std::vector<double> per_cell; // m |K| / |K_ref|
+        per_cell.reserve(cells.size());
+        double min_m = std::numeric_limits<double>::max();
         for (const auto &cell : cells)
           {
-            double cell_integral = 0.;
+            double cell_integral = 0., reference_volume = 0.;
             for (unsigned int q = 0; q < n_q; ++q)
               {
                 Tensor<2, dim> J;
@@ -575,22 +631,32 @@ namespace hyfe
                     m += m_values[cell.scalar[i]] * shape[q * n_s + i];
                 else
                   m = (*monitor)(x);
+                min_m = std::min(min_m, m);
                 md.push_back(m * det);
                 cell_integral += m * det * cell.JxW[q];
+                reference_volume += cell.JxW[q];
               }
             integral += cell_integral;
-            sum_c += cell_integral;
-            sum_c2 += cell_integral * cell_integral;
+            per_cell.push_back(cell_integral / reference_volume);
+            sum_c += per_cell.back();
           }
+        min_m = Utilities::MPI::min(min_m, this->comm);
+        if (!(min_m > 0.))
+          throw InputError("entry 'mesh mover/monge-ampere/expression': the monitor must be positive (>= 1 "
+                           "is the convention), but its smallest value on the mesh is " +
+                           std::to_string(min_m));
         Figures f;
         f.theta = Utilities::MPI::sum(integral, this->comm) / domain_volume;
         for (auto &value : md)
           value -= f.theta;
+        // two passes (mean, then the squared deviations): no cancellation for a small variation
         const double n_cells = Utilities::MPI::sum(static_cast<double>(cells.size()), this->comm);
         const double mean    = Utilities::MPI::sum(sum_c, this->comm) / n_cells;
-        const double var     = Utilities::MPI::sum(sum_c2, this->comm) / n_cells - mean * mean;
-        f.equidistribution   = std::sqrt(std::max(var, 0.)) / mean;
-        f.min_det            = Utilities::MPI::min(min_det, this->comm);
+        double       squares = 0.;
+        for (const double c : per_cell)
+          squares += (c - mean) * (c - mean);
+        f.equidistribution = std::sqrt(Utilities::MPI::sum(squares, this->comm) / n_cells) / mean;
+        f.min_det          = Utilities::MPI::min(min_det, this->comm);
         if (residual)
           *residual = std::move(md);
         return f;
@@ -638,7 +704,7 @@ namespace hyfe
         std::vector<double> residual;
         Vec                 g_owned, g(this->owned, this->relevant, this->comm);
         Vec rhs(scalar_owned, this->comm), delta(scalar_owned, this->comm), phi(scalar_owned, this->comm);
-        const Vec           start_potential = potential;
+        previous_potential = potential; // of the mesh in use: back to it if the candidate is refused
         std::vector<double> history;
         double              first     = 0.;
         bool                converged = false;
@@ -655,9 +721,6 @@ namespace hyfe
             f.residual         = weak_residual(residual, f.theta, rhs);
             if (it == 0)
               first = f.residual;
-            if (std::getenv("HYFE_MA_DEBUG") && Utilities::MPI::this_mpi_process(this->comm) == 0)
-              std::cout << "MA " << it << " residual " << f.residual << " theta " << f.theta << " min det "
-                        << f.min_det << " cov " << f.equidistribution << std::endl;
             if (!std::isfinite(f.residual) || f.residual > 1e6 * std::max(first, 1e-300))
               break;
             history.push_back(f.residual);
@@ -693,7 +756,6 @@ namespace hyfe
             phi.add(1., delta);
             potential = phi;
           }
-        last_iterations       = it;
         last_residual         = f.residual;
         last_equidistribution = f.equidistribution;
         if (!converged)
@@ -704,8 +766,7 @@ namespace hyfe
                                         std::to_string(tolerance) + ")";
             if (stop_if_not_converged)
               throw RunError(message + "; entry 'mesh mover/monge-ampere/if not converged' = stop");
-            this->candidate_rejected = true;
-            potential                = start_potential;
+            this->candidate_rejected = true; // candidate_refused() restores the potential
             return it;
           }
         d = g_owned;
@@ -729,7 +790,9 @@ namespace hyfe
       types::global_dof_index          pinned = 0;
       PETScWrappers::MPI::SparseMatrix laplacian;
       Vec                              reference_mass, potential;
-      mutable Vec                      nodal_monitor; ///< the field monitor at the nodes of the last refresh
+      Vec         previous_potential; ///< the potential of the mesh in use, at the start of the last move
+      mutable Vec nodal_monitor;      ///< the field monitor at the nodes of the last refresh
+      std::unique_ptr<MappingQCache<dim>> search; ///< the current mesh of degree 1 for point searches
       std::vector<std::array<types::global_dof_index, dim>> node_index;
       std::vector<Point<dim>>                               node_point;
       double                                                domain_volume = 1., length = 1., mass_norm = 1.;
@@ -750,8 +813,7 @@ namespace hyfe
       std::vector<types::global_dof_index> scalar_indices, vector_indices; ///< the relevant DoFs
 
       // the last move
-      unsigned int last_iterations = 0;
-      double       last_residual = 0., last_equidistribution = 0.;
+      double last_residual = 0., last_equidistribution = 0.;
     };
   } // namespace
 

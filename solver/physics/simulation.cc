@@ -82,8 +82,8 @@ namespace hyfe
                       "bdf2",
                       Patterns::Selection("bdf1|bdf2|crank-nicolson|steady"),
                       "Time discretisation: BDF1 (implicit Euler), BDF2 (first step BDF1), "
-                      "Crank-Nicolson, or steady (one stationary solve with the coefficients at the "
-                      "end time; the time step is ignored). Unitless.");
+                      "Crank-Nicolson, or steady (stationary solves, 'steady solves' of them, the last "
+                      "with the coefficients at the end time; the time step is ignored). Unitless.");
     prm.declare_entry("steady solves",
                       "1",
                       Patterns::Integer(1, 1000),
@@ -380,14 +380,15 @@ namespace hyfe
               }
             // a mover adapted to the initial field: the mesh, then the initial condition on it
             for (unsigned int move = 0; move < mesh_mover->initial_moves(); ++move)
-              if (mesh_mover->move_initial_mesh(view()))
-                {
-                  refresh_state();
-                  physics->after_mesh_motion();
-                  for (const auto &slot : modules)
-                    slot.module->after_mesh_motion(view());
-                  physics->set_initial_condition(start_time);
-                }
+              {
+                if (!mesh_mover->move_initial_mesh(view()))
+                  break; // refused or unchanged: a further move would give the same
+                refresh_state();
+                physics->after_mesh_motion();
+                for (const auto &slot : modules)
+                  slot.module->after_mesh_motion(view());
+                physics->set_initial_condition(start_time);
+              }
           }
 
         VtuWriter      writer(output, comm);

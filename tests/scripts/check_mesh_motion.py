@@ -28,7 +28,8 @@
     measure at least 5 x smaller, the iterations in [20, 500], no fallback. (b) hr-adaptivity: the recovered
     Hessian of c with AMR every 4 steps on 1 and 2 ranks: the same rows to 1e-10, no cell inverted, the
     moved, adapted mesh covers the unit square exactly (hanging nodes continuous, boundaries slide along
-    themselves); a restart in the middle continues with the same rows to 1e-9. (c) A relaxation cut off after 3
+    themselves); a restart in the middle continues with the same rows to 1e-9. The first 5 steps of
+    cases/swirl (Q1, the recovered Hessian of c) on 1 and 2 ranks: the same rows to 1e-9. (c) A relaxation cut off after 3
     iterations falls back (counted), or stops the run with a clear message; a field the physics lacks is a
     parameter error naming the valid fields, on 2 ranks.
 --test errors: a moving boundary id that the mesh lacks (also as an elasticity body), an expression error, and Crank-Nicolson on a
@@ -394,6 +395,27 @@ def test_monge(args, checker):
         checker.check([x["step"] for x in rows] == [x["step"] for x in results[2]] and worst <= 1e-9,
                       "hr restart: the resumed run continues with the same rows (largest difference %.2e <= 1e-9)"
                       % worst)
+    # Q1 (a MappingQEulerian) with a field monitor on 2 ranks: the point search meets artificial cells;
+    # the first steps of cases/swirl on 1 and 2 ranks give the same rows
+    swirl = open(os.path.join(args.source, "cases", "swirl", "case.prm")).read()
+    swirl = re.sub(r"set end time\s*=\s*1", "set end time  = 0.01", swirl)
+    swirl_rows = {}
+    for np in (1, 2):
+        folder = os.path.join(args.work, "monge_swirl_np%d" % np)
+        os.makedirs(folder, exist_ok=True)
+        open(os.path.join(folder, "case.prm"), "w").write(swirl)
+        r = ht.run(args.mpirun, args.hyfe, ["case.prm"], np=np, cwd=folder, timeout=300)
+        if checker.run_ok(r, "swirl, %d rank(s)" % np):
+            swirl_rows[np] = ht.read_stats(os.path.join(folder, "output", "stats.csv"))
+    if len(swirl_rows) == 2:
+        worst = max(ht.relative_difference(a[key], b[key]) for a, b in zip(swirl_rows[1], swirl_rows[2])
+                    for key in ("c_l2_norm", "mesh_mover_max_displacement", "mesh_mover_min_det_j",
+                                "mesh_mover_equidistribution"))
+        worst = max(worst, ht.relative_difference(swirl_rows[1][-1]["l2_error"], swirl_rows[2][-1]["l2_error"]))
+        checker.check(len(swirl_rows[1]) == 5 and worst <= 1e-9 and
+                      max(row["mesh_mover_max_displacement"] for row in swirl_rows[2]) > 0.01,
+                      "swirl (Q1, field monitor): 1 and 2 ranks give the same moved meshes and rows (largest "
+                      "relative difference %.2e <= 1e-9)" % worst)
     # (c) no convergence: fallback (counted) or stop; a field the physics lacks
     cut = {"mesh mover": {"monge-ampere": {"max iterations": 3}}}
     rows, r = run_case(args, checker, "monge_cut_fallback", ht.merge(helmholtz_case("monge-ampere"), cut))
