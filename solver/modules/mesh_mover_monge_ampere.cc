@@ -239,7 +239,8 @@ namespace hyfe
             potential_constraints.distribute(transferred);
           }
         potential.reinit(scalar_owned, scalar_relevant, this->comm);
-        potential          = transferred;
+        potential = transferred;
+        previous_potential.reinit(scalar_owned, scalar_relevant, this->comm); // the new layout
         previous_potential = potential;
         map_nodes();
         assemble_laplacian();
@@ -276,8 +277,8 @@ namespace hyfe
       {
         if (to_reference)
           potential = 0.;
-        else if (previous_potential.size() == potential.size())
-          potential = previous_potential;
+        else
+          potential = previous_potential; // same layout: both are set up in mesh_changed()
       }
 
       std::vector<std::pair<std::string, double>>
