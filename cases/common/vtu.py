@@ -56,12 +56,17 @@ def read_vtu(path):
 
 
 def mesh_segments(records):
-    """The edges of the (linear, quadrilateral) cells of the pieces @p records, as ((x0, y0), (x1, y1))."""
+    """The edges of the quadrilateral cells (linear, or quadratic with their edges' middles) of the pieces
+    @p records, as ((x0, y0), (x1, y1))."""
     segments = []
     for record in records:
         p = record["points"]
         for cell in record["cells"]:
-            corners = [p[i][:2] for i in cell[:4]]
-            for a, b in zip(corners, corners[1:] + corners[:1]):
+            if len(cell) == 9:  # a quadratic (Lagrange) cell: corners, then the edges' middles
+                loop = [cell[0], cell[4], cell[1], cell[5], cell[2], cell[6], cell[3], cell[7]]
+            else:
+                loop = list(cell[:4])
+            points = [p[i][:2] for i in loop]
+            for a, b in zip(points, points[1:] + points[:1]):
                 segments.append((a, b))
     return segments

@@ -29,7 +29,8 @@
     Hessian of c with AMR every 4 steps on 1 and 2 ranks: the same rows to 1e-10, no cell inverted, the
     moved, adapted mesh covers the unit square exactly (hanging nodes continuous, boundaries slide along
     themselves); a restart in the middle continues with the same rows to 1e-9. The first 5 steps of
-    cases/swirl (Q1, the recovered Hessian of c) on 1 and 2 ranks: the same rows to 1e-9. (c) A relaxation cut off after 3
+    cases/swirl (Q1, the recovered Hessian of c) on 1 and 2 ranks: the same rows to 1e-9. A 3-D bump on
+    8^3 Q1 cells: at most 0.9 x the uniform mesh's L2 error. (c) A relaxation cut off after 3
     iterations falls back (counted), or stops the run with a clear message; a field the physics lacks is a
     parameter error naming the valid fields, on 2 ranks.
 --test errors: a moving boundary id that the mesh lacks (also as an elasticity body), an expression error, and Crank-Nicolson on a
@@ -416,6 +417,23 @@ def test_monge(args, checker):
                       max(row["mesh_mover_max_displacement"] for row in swirl_rows[2]) > 0.01,
                       "swirl (Q1, field monitor): 1 and 2 ranks give the same moved meshes and rows (largest "
                       "relative difference %.2e <= 1e-9)" % worst)
+    # 3-D: a bump on 8^3 Q1 cells, exact-Hessian monitor
+    bump3 = "exp(-((x-0.5)^2 + (y-0.5)^2 + (z-0.5)^2)/0.04)"
+    case3 = ht.merge(helmholtz_case("monge-ampere"), {
+        "dimension": 3, "mesh": {"generator arguments": "8 : 0 : 1 : false"},
+        "mesh mover": {"monge-ampere": {"expression": bump3}},
+        "advection diffusion": {
+            "advection velocity": "0; 0; 0", "exact solution": bump3,
+            "source": bump3 + " * (1 + 6/0.04 - 4*((x-0.5)^2 + (y-0.5)^2 + (z-0.5)^2)/0.0016)",
+            "boundary conditions": {"dirichlet value": bump3}}})
+    moved3, _ = run_case(args, checker, "monge_3d", case3)
+    uniform3, _ = run_case(args, checker, "monge_3d_uniform", ht.merge(case3, {"mesh mover": {"type": "none"}}))
+    if moved3 and uniform3:
+        e0, e1 = uniform3[-1]["l2_error"], moved3[-1]["l2_error"]
+        checker.check(e1 <= 0.9 * e0 and moved3[-1]["mesh_mover_fallback"] == 0 and
+                      moved3[-1]["mesh_mover_min_quality"] > 0.3,
+                      "3-D bump on 8^3 cells: L2 error %.4e <= 0.9 x the uniform mesh's %.4e, no fallback, quality "
+                      "%.3f > 0.3" % (e1, e0, moved3[-1]["mesh_mover_min_quality"]))
     # (c) no convergence: fallback (counted) or stop; a field the physics lacks
     cut = {"mesh mover": {"monge-ampere": {"max iterations": 3}}}
     rows, r = run_case(args, checker, "monge_cut_fallback", ht.merge(helmholtz_case("monge-ampere"), cut))
