@@ -119,12 +119,6 @@ namespace hyfe
     hanging.reinit(relevant);
     DoFTools::make_hanging_node_constraints(nodes, hanging);
     hanging.close();
-    const auto cell_of = [](const auto &cell, const DoFHandler<dim> &handler) {
-      return typename DoFHandler<dim>::active_cell_iterator(&handler.get_triangulation(),
-                                                            cell->level(),
-                                                            cell->index(),
-                                                            &handler);
-    };
 
     if (expression)
       expression->set_time(time);

@@ -20,6 +20,17 @@ namespace dealii
 
 namespace hyfe
 {
+  /** @brief The cell of @p handler that is @p cell, a cell of another DoF handler on the same mesh. */
+  template <int dim, typename Iterator>
+  typename dealii::DoFHandler<dim, dim>::active_cell_iterator
+  cell_of(const Iterator &cell, const dealii::DoFHandler<dim, dim> &handler)
+  {
+    return typename dealii::DoFHandler<dim, dim>::active_cell_iterator(&handler.get_triangulation(),
+                                                                       cell->level(),
+                                                                       cell->index(),
+                                                                       &handler);
+  }
+
   /**
    * @brief The monitor m >= 1 of r-adaptivity, whose large values attract cells: 'hessian' m = 1 + alpha
    * |H(u)| / max |H(u)| (Frobenius norm), 'gradient' the same with |grad u|, or 'function' m(x, t) given.

@@ -41,17 +41,6 @@ namespace hyfe
     using namespace dealii;
     using Vec = PETScWrappers::MPI::Vector;
 
-    /** @brief The cell of @p handler that is @p cell (the same triangulation). */
-    template <int dim, typename Iterator>
-    typename DoFHandler<dim>::active_cell_iterator
-    cell_of(const Iterator &cell, const DoFHandler<dim> &handler)
-    {
-      return typename DoFHandler<dim>::active_cell_iterator(&handler.get_triangulation(),
-                                                            cell->level(),
-                                                            cell->index(),
-                                                            &handler);
-    }
-
     /**
      * @brief Monge–Ampère r-adaptivity by relaxation (movement's `MongeAmpereMover_Relaxation`).
      *
