@@ -168,6 +168,30 @@ def amr_case():
     })
 
 
+def check_restart(args, checker, name, settings, reference, tolerance, label=None):
+    """Resumes a copy of the 2-rank run `<name>_np2` from its checkpoint after step 40: the rows after it
+    must be @p reference's (the uninterrupted run) to @p tolerance, timings and solver residuals aside."""
+    label = label or name
+    folder = os.path.join(args.work, name + "_restart")
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(os.path.join(args.work, name + "_np2"), folder)
+    ht.write_prm(os.path.join(folder, "case.prm"), ht.merge(settings, {"checkpoint": {"resume": "yes"}}))
+    r = ht.run(args.mpirun, args.hyfe, ["case.prm"], np=2, cwd=folder, timeout=300)
+    if not checker.run_ok(r, label + " restart"):
+        return
+    checker.check("resuming from the checkpoint" in r.stdout, "%s restart: resumed from the checkpoint" % label)
+    rows = ht.read_stats(os.path.join(folder, "output", "stats.csv"))
+    worst = 0.0
+    for a, b in zip(reference, rows):
+        for key in a:
+            if key.endswith("_time") or key in ("linear_iterations", "final_residual"):
+                continue
+            worst = max(worst, ht.relative_difference(a[key], b[key]))
+    checker.check([x["step"] for x in rows] == [x["step"] for x in reference] and worst <= tolerance,
+                  "%s restart: the resumed run continues with the same rows (largest difference %.2e <= %.0e)" %
+                  (label, worst, tolerance))
+
+
 def test_amr(args, checker):
     # the area of the moved domain (integral of c = 1 would need a second run): the GCL run's mesh is
     # checked through the exact solution; here the comparison across ranks and the restart
@@ -201,24 +225,7 @@ def test_amr(args, checker):
         checker.check(worst_area <= 1e-12, "amr: the adapted moved mesh covers the unit square exactly "
                       "(|area - 1| <= %.1e, hanging nodes continuous)" % worst_area)
     # restart: resume the 2-rank run from its checkpoint after step 40 and compare the rows after it
-    source = os.path.join(args.work, "amr_np2")
-    folder = os.path.join(args.work, "amr_restart")
-    shutil.copytree(source, folder)
-    prm = ht.merge(settings, {"checkpoint": {"resume": "yes"}})
-    ht.write_prm(os.path.join(folder, "case.prm"), prm)
-    r = ht.run(args.mpirun, args.hyfe, ["case.prm"], np=2, cwd=folder, timeout=300)
-    if not checker.run_ok(r, "amr restart"):
-        return
-    checker.check("resuming from the checkpoint" in r.stdout, "amr restart: resumed from the checkpoint")
-    rows = ht.read_stats(os.path.join(folder, "output", "stats.csv"))
-    worst = 0.0
-    for a, b in zip(results[2], rows):
-        for key in a:
-            if key.endswith("_time") or key in ("linear_iterations", "final_residual"):
-                continue
-            worst = max(worst, ht.relative_difference(a[key], b[key]))
-    checker.check([r["step"] for r in rows] == [r["step"] for r in results[2]] and worst <= 1e-12,
-                  "amr restart: the resumed run continues with the same rows (largest difference %.2e)" % worst)
+    check_restart(args, checker, "amr", settings, results[2], 1e-12)
 
 
 def test_guard(args, checker):
@@ -376,26 +383,10 @@ def test_monge(args, checker):
         checker.check(worst_area <= 1e-12 and max(row["mesh_mover_max_displacement"] for row in rows) > 0.01,
                       "hr: the moved, adapted mesh covers the unit square exactly (|area - 1| = %.1e <= 1e-12)"
                       % worst_area)
-    # restart from the checkpoint after step 40 of the 2-rank run
-    source = os.path.join(args.work, "monge_amr_np2")
-    folder = os.path.join(args.work, "monge_amr_restart")
-    shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(source, folder)
-    ht.write_prm(os.path.join(folder, "case.prm"), ht.merge(settings, {"checkpoint": {"resume": "yes"}}))
-    r = ht.run(args.mpirun, args.hyfe, ["case.prm"], np=2, cwd=folder, timeout=300)
-    if checker.run_ok(r, "hr restart"):
-        rows = ht.read_stats(os.path.join(folder, "output", "stats.csv"))
-        worst = 0.0
-        for a, b in zip(results[2], rows):
-            for key in a:
-                if key.endswith("_time") or key in ("linear_iterations", "final_residual"):
-                    continue
-                worst = max(worst, ht.relative_difference(a[key], b[key]))
-        # the prescribed mover restarts bit-identically (--test amr); the relaxation's stopping test
-        # amplifies the round-off of the restarted physics (its rows agree to the printed digits) to ~1e-11
-        checker.check([x["step"] for x in rows] == [x["step"] for x in results[2]] and worst <= 1e-9,
-                      "hr restart: the resumed run continues with the same rows (largest difference %.2e <= 1e-9)"
-                      % worst)
+    # restart from the checkpoint after step 40 of the 2-rank run. The prescribed mover restarts
+    # bit-identically (--test amr); the relaxation's stopping test amplifies the round-off of the restarted
+    # physics (its rows agree to the printed digits) to ~1e-11
+    check_restart(args, checker, "monge_amr", settings, results[2], 1e-9, "hr")
     # Q1 (a MappingQEulerian) with a field monitor on 2 ranks: the point search meets artificial cells;
     # the first steps of cases/swirl on 1 and 2 ranks give the same rows
     swirl = open(os.path.join(args.source, "cases", "swirl", "case.prm")).read()
