@@ -243,21 +243,18 @@ namespace hyfe
         // keeps the transferred displacement until the next move
         if (monitor->from_field() && !monitor->field_available(state.get<dim>()))
           return 0;
-        bool move = step.step == 0 || step.step % interval == 0;
-        if (!move && threshold > 0.)
-          {
-            monitor->prepare(
-              step.time, &state.get<dim>(), scalar, this->reference_mapping(), this->mapping(), length);
-            move = equidistribution_of(d) > threshold;
-          }
-        if (!move)
+        const bool due = step.step == 0 || step.step % interval == 0;
+        if (!due && !(threshold > 0.))
           return 0;
-        if (step.step > 0)
-          preconditioner->update(step, state);
+        // the monitor of this step (and the current mesh for point searches), once
         monitor->prepare(
           step.time, &state.get<dim>(), scalar, this->reference_mapping(), this->mapping(), length);
         if (monitor->from_field())
           cache_search_mapping();
+        if (!due && !(equidistribution_of(d) > threshold))
+          return 0;
+        if (step.step > 0)
+          preconditioner->update(step, state);
         return relax(d);
       }
 

@@ -30,7 +30,8 @@
     moved, adapted mesh covers the unit square exactly (hanging nodes continuous, boundaries slide along
     themselves); a restart in the middle continues with the same rows to 1e-9. The first 5 steps of
     cases/swirl (Q1, the recovered Hessian of c) on 1 and 2 ranks: the same rows to 1e-9. A 3-D bump on
-    8^3 Q1 cells: at most 0.9 x the uniform mesh's L2 error. (c) A relaxation cut off after 3
+    8^3 Q1 cells: at most 0.9 x the uniform mesh's L2 error. 'move threshold' alone moves on some steps
+    and not on others. (c) A relaxation cut off after 3
     iterations falls back (counted), or stops the run with a clear message; a field the physics lacks is a
     parameter error naming the valid fields, on 2 ranks.
 --test errors: a moving boundary id that the mesh lacks (also as an elasticity body), an expression error, and Crank-Nicolson on a
@@ -408,6 +409,20 @@ def test_monge(args, checker):
                       max(row["mesh_mover_max_displacement"] for row in swirl_rows[2]) > 0.01,
                       "swirl (Q1, field monitor): 1 and 2 ranks give the same moved meshes and rows (largest "
                       "relative difference %.2e <= 1e-9)" % worst)
+    # 'move threshold': no step is due (interval 1000); the mesh moves when its measure exceeds 0.03
+    folder = os.path.join(args.work, "monge_threshold")
+    os.makedirs(folder, exist_ok=True)
+    text = re.sub(r"set end time\s*=\s*1", "set end time  = 0.04", open(os.path.join(
+        args.source, "cases", "swirl", "case.prm")).read())
+    text = re.sub(r"set move interval\s*=\s*1", "set move interval = 1000\n    set move threshold = 0.03", text)
+    open(os.path.join(folder, "case.prm"), "w").write(text)
+    r = ht.run(args.mpirun, args.hyfe, ["case.prm"], np=1, cwd=folder, timeout=300)
+    if checker.run_ok(r, "move threshold"):
+        rows = ht.read_stats(os.path.join(folder, "output", "stats.csv"))
+        moved = [row for row in rows if row["mesh_mover_iterations"] > 0]
+        checker.check(3 <= len(moved) <= len(rows) - 3 and all(row["mesh_mover_equidistribution"] < 0.03
+                                                               for row in moved),
+                      "move threshold 0.03: %d of %d steps move, each back below it" % (len(moved), len(rows)))
     # 3-D: a bump on 8^3 Q1 cells, exact-Hessian monitor
     bump3 = "exp(-((x-0.5)^2 + (y-0.5)^2 + (z-0.5)^2)/0.04)"
     case3 = ht.merge(helmholtz_case("monge-ampere"), {
