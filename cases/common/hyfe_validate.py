@@ -72,6 +72,16 @@ class Checks:
         self.check(name, value, error <= tolerance,
                    "(reference %.8g, %s error %.3g, tolerance %.3g)" % (reference, kind, error, tolerance))
 
+    def mesh_guard(self, stats, minimum_quality):
+        """The moving mesh of a run (stats.csv rows): no fallback of the guard, no inverted cell, the
+        smallest cell quality above @p minimum_quality."""
+        fallbacks = sum(r["mesh_mover_fallback"] for r in stats)
+        self.check("no fallback of the mesh guard", fallbacks, fallbacks == 0)
+        inverted = max(r["mesh_mover_inverted_cells"] for r in stats)
+        self.check("no inverted cell", inverted, inverted == 0)
+        quality = min(r["mesh_mover_min_quality"] for r in stats)
+        self.check("smallest cell quality > %g" % minimum_quality, quality, quality > minimum_quality)
+
     def interval(self, name, value, lower, upper):
         self.check(name, value, lower <= value <= upper, "(interval [%g, %g])" % (lower, upper))
 
