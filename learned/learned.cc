@@ -20,6 +20,8 @@ namespace hyfe
     register_learned_ic();
     void
     register_learned_eddy_viscosity();
+    void
+    register_learned_mover();
 
     void
     register_learned_modules()
@@ -31,6 +33,7 @@ namespace hyfe
       library_versions()["LibTorch"] = torch_version();
       register_learned_ic();
       register_learned_eddy_viscosity();
+      register_learned_mover();
     }
 
     std::string

@@ -148,6 +148,7 @@ namespace hyfe
       c.outputs          = string_list(tree, "outputs");
       c.features         = string_list(tree, "features");
       c.dimension        = tree.get<int>("dimension", 0);
+      c.layers           = tree.get<int>("layers", 0);
       c.normalisation    = tree.get<std::string>("normalisation", "");
       c.trained_on       = tree.get<std::string>("trained_on", "");
       c.training_command = tree.get<std::string>("training_command", "");
@@ -189,18 +190,31 @@ namespace hyfe
     std::vector<FlatTensor>
     TorchModel::forward(const std::vector<FlatTensor> &inputs) const
     {
+      return call("forward", inputs);
+    }
+
+    std::vector<FlatTensor>
+    TorchModel::call(const std::string               &method,
+                     const std::vector<FlatTensor>   &inputs,
+                     const std::vector<std::int64_t> &integers) const
+    {
       std::vector<FlatTensor> outputs;
 #ifdef HYFE_WITH_TORCH
       c10::InferenceMode guard;
       // the inputs are wrapped, not copied: they live until the call returns, and a model that wrote
       // into them would only change buffers that the caller discards
       std::vector<torch::jit::IValue> values;
+      for (const auto k : integers)
+        values.emplace_back(k);
       for (const auto &t : inputs)
         values.emplace_back(
           t.is_integer
             ? torch::from_blob(const_cast<std::int64_t *>(t.indices.data()), t.shape, torch::kInt64)
             : torch::from_blob(const_cast<float *>(t.values.data()), t.shape, torch::kFloat32));
-      const torch::jit::IValue   result = implementation->module.forward(values);
+      const auto found = implementation->module.find_method(method);
+      if (!found)
+        throw InputError(implementation->where + ": the model has no method '" + method + "'");
+      const torch::jit::IValue   result = (*found)(values);
       std::vector<torch::Tensor> tensors;
       if (result.isTensor())
         tensors.push_back(result.toTensor());
@@ -219,7 +233,9 @@ namespace hyfe
           outputs.push_back(std::move(out));
         }
 #else
+      (void)method;
       (void)inputs;
+      (void)integers;
 #endif
       return outputs;
     }

@@ -21,6 +21,7 @@ namespace hyfe
       std::vector<std::string> outputs;          ///< output names, in the order the model returns them
       std::vector<std::string> features;         ///< columns of a feature input (optional, e.g. closures)
       int                      dimension = 0;    ///< space dimension it was trained for (0: any)
+      int                      layers    = 0;    ///< message-passing layers (graph networks; 0: none)
       std::string              normalisation;    ///< how the inputs are normalised (text)
       std::string              trained_on;       ///< description of the training data
       std::string              training_command; ///< the command that trained the model
@@ -70,6 +71,16 @@ namespace hyfe
       /** @brief One batched forward call; returns the model's outputs (a tensor or a tuple of them). */
       std::vector<FlatTensor>
       forward(const std::vector<FlatTensor> &inputs) const;
+
+      /**
+       * @brief Calls the exported method @p method (e.g. a layer of a graph network run layer by layer
+       * with ghost updates between the layers) with the integer arguments @p integers first, then the
+       * tensors @p inputs; returns its outputs as forward() does.
+       */
+      std::vector<FlatTensor>
+      call(const std::string               &method,
+           const std::vector<FlatTensor>   &inputs,
+           const std::vector<std::int64_t> &integers = {}) const;
 
       /**
        * @brief Runs the model on @p inputs and checks that it returns @p expected_shapes (-1: any

@@ -24,3 +24,12 @@ hyfe_add_test(NAME validate_swirl LABELS long TIMEOUT 3600 RANKS 2
   COMMAND ${HYFE_TEST_PYTHON} ${HYFE_TEST_SCRIPTS}/run_case_validation.py --hyfe $<TARGET_FILE:hyfe>
           --mpirun ${HYFE_TEST_MPIRUN} --case ${PROJECT_SOURCE_DIR}/cases/swirl
           --work ${HYFE_TEST_WORK}/validate_swirl)
+
+# the learned mover (issue 13): the guard with tiny hand-built models and the contract errors; the shipped
+# model (shadow mode, 1 and 2 ranks, hr-adaptivity with a restart)
+if(HYFE_WITH_TORCH)
+  foreach(t guard shipped)
+    hyfe_add_script_test(NAME learned_mover_${t} SCRIPT check_learned_mover.py LABELS quick TIMEOUT 600 RANKS 2
+      ARGS --test ${t} --source ${PROJECT_SOURCE_DIR})
+  endforeach()
+endif()

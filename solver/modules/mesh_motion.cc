@@ -186,7 +186,18 @@ namespace hyfe
     update_mapping();
     last_quality  = check_mesh();
     last_fallback = !last_quality.valid || candidate_rejected;
-    if (last_fallback)
+    last_tangled  = last_quality.inverted_cells > 0;
+    n_tangled += last_tangled ? 1 : 0;
+    const std::string reason =
+      candidate_rejected ? std::string("the mover did not converge") : last_quality.reason;
+    if (last_fallback && try_second_candidate(step, state, old, last_quality))
+      {
+        if (n_fallbacks < 5 && Utilities::MPI::this_mpi_process(comm) == 0)
+          std::cout << "hyfe: mesh mover: the candidate mesh of step " << step.step << " is refused ("
+                    << reason << "); the classical twin's mesh replaces it" << std::endl;
+        ++n_fallbacks;
+      }
+    else if (last_fallback)
       {
         // the first few refusals are logged with their reason; all are counted
         if (n_fallbacks < 5 && Utilities::MPI::this_mpi_process(comm) == 0)
@@ -221,6 +232,38 @@ namespace hyfe
 
   template <int dim>
   bool
+  DisplacementMover<dim>::try_second_candidate(const StepInfo                   &step,
+                                               const StateView                  &state,
+                                               const PETScWrappers::MPI::Vector &in_use,
+                                               MeshQuality                      &quality)
+  {
+    const bool                 rejected = candidate_rejected;
+    PETScWrappers::MPI::Vector d(owned, comm);
+    d                  = in_use;
+    candidate_rejected = false;
+    bool accepted      = false;
+    if (second_candidate(step, state, d))
+      {
+        hanging.distribute(d);
+        const PETScWrappers::MPI::Vector refused = current;
+        current                                  = d;
+        update_mapping();
+        const MeshQuality q = check_mesh();
+        accepted            = q.valid && !candidate_rejected;
+        if (accepted)
+          quality = q;
+        else
+          {
+            current = refused;
+            update_mapping();
+          }
+      }
+    candidate_rejected = rejected; // the first candidate's
+    return accepted;
+  }
+
+  template <int dim>
+  bool
   DisplacementMover<dim>::move_initial_mesh(const StateView &state)
   {
     const auto                 start = std::chrono::steady_clock::now();
@@ -235,15 +278,22 @@ namespace hyfe
     hanging.distribute(d);
     current = d;
     update_mapping();
-    const MeshQuality q = check_mesh();
-    last_fallback       = !q.valid || candidate_rejected;
+    MeshQuality       q      = check_mesh();
+    const std::string reason = candidate_rejected ? std::string("the mover did not converge") : q.reason;
+    last_fallback            = !q.valid || candidate_rejected;
+    last_tangled             = q.inverted_cells > 0;
+    n_tangled += last_tangled ? 1 : 0;
+    const bool replaced = last_fallback && try_second_candidate(now, state, previous, q);
     if (last_fallback)
       {
         if (Utilities::MPI::this_mpi_process(comm) == 0)
-          std::cout << "hyfe: mesh mover: the candidate initial mesh is refused ("
-                    << (candidate_rejected ? std::string("the mover did not converge") : q.reason)
-                    << "); the mesh stays as it is" << std::endl;
+          std::cout << "hyfe: mesh mover: the candidate initial mesh is refused (" << reason << "); "
+                    << (replaced ? "the classical twin's mesh replaces it" : "the mesh stays as it is")
+                    << std::endl;
         ++n_fallbacks;
+      }
+    if (last_fallback && !replaced)
+      {
         current = previous;
         update_mapping();
         candidate_refused(false);
@@ -420,6 +470,7 @@ namespace hyfe
     archive.set_number("dt_old", dt_old);
     archive.set_number("moves", n_moves);
     archive.set_number("fallbacks", n_fallbacks);
+    archive.set_number("tangled", n_tangled);
     archive.set_number("total_iterations", total_iterations);
     archive.set_number("displacement_time", displacement_time);
     archive.set_number("total_time", total_time);
@@ -446,6 +497,7 @@ namespace hyfe
     dt_old            = archive.get_number("dt_old");
     n_moves           = static_cast<unsigned int>(archive.get_number("moves"));
     n_fallbacks       = static_cast<unsigned long>(archive.get_number("fallbacks"));
+    n_tangled         = static_cast<unsigned long>(archive.get_number("tangled"));
     total_iterations  = static_cast<unsigned long>(archive.get_number("total_iterations"));
     displacement_time = archive.get_number("displacement_time");
     total_time        = archive.get_number("total_time");
@@ -475,7 +527,8 @@ namespace hyfe
                                                         {"inverted_cells",
                                                          static_cast<double>(last_quality.inverted_cells)},
                                                         {"max_displacement", max_displacement()},
-                                                        {"fallback", last_fallback ? 1. : 0.}};
+                                                        {"fallback", last_fallback ? 1. : 0.},
+                                                        {"tangled", last_tangled ? 1. : 0.}};
     for (const auto &column : mover_statistics())
       columns.push_back(column);
     return columns;
@@ -487,6 +540,7 @@ namespace hyfe
   {
     return {{"moves", n_moves},
             {"fallbacks", static_cast<double>(n_fallbacks)},
+            {"tangled candidates (caught by the guard)", static_cast<double>(n_tangled)},
             {"iterations", static_cast<double>(total_iterations)},
             {"time (s)", total_time},
             {"smallest det J of a candidate", worst_det_j},

@@ -185,6 +185,20 @@ namespace hyfe
     {
     }
 
+    /**
+     * @brief After the guard refused the candidate of compute_displacement() (or the mover rejected
+     * it): a second candidate into @p d (owned; it holds the mesh in use on entry), which the guard then
+     * checks in turn; a learned mover's classical twin. Returns false if there is none (the default):
+     * then the guard's fallback replaces the candidate.
+     */
+    virtual bool
+    second_candidate(const StepInfo & /*step*/,
+                     const StateView & /*state*/,
+                     dealii::PETScWrappers::MPI::Vector & /*d*/)
+    {
+      return false;
+    }
+
     /** @brief Further statistics columns of the mover (appended to the common ones). */
     virtual std::vector<std::pair<std::string, double>>
     mover_statistics() const
@@ -216,6 +230,15 @@ namespace hyfe
     /** @brief Recomputes the moved mapping's support points from `current`. */
     void
     update_mapping();
+    /**
+     * @brief The refused candidate is replaced by second_candidate() from @p in_use if there is one and
+     * the guard accepts it (then `current`, the mapping and @p quality are its); returns whether it was.
+     */
+    bool
+    try_second_candidate(const StepInfo                           &step,
+                         const StateView                          &state,
+                         const dealii::PETScWrappers::MPI::Vector &in_use,
+                         MeshQuality                              &quality);
 
     MeshGuardParameters                    guard;
     const dealii::Triangulation<dim, dim> *triangulation = nullptr;
@@ -242,8 +265,8 @@ namespace hyfe
     MeshQuality   last_quality;
     double        last_time = 0., total_time = 0.;
     unsigned int  last_iterations = 0;
-    bool          last_fallback   = false;
-    unsigned long n_fallbacks = 0, total_iterations = 0;
+    bool          last_fallback = false, last_tangled = false; ///< refused; with inverted cells
+    unsigned long n_fallbacks = 0, total_iterations = 0, n_tangled = 0;
     double        worst_det_j = 0., worst_quality = 1.;
     bool          any_move = false;
   };
