@@ -161,17 +161,21 @@ namespace hyfe
           archive.set_number("non_finite", n_non_finite);
           archive.set_number("shadows", n_shadows);
           archive.set_number("total_inference", total_inference);
+          archive.set_number("last_inference", last_inference);
+          archive.set_number("learned_equidistribution", learned_equidistribution);
         }
 
         void
         load_checkpoint(ModuleArchive &archive) override
         {
           MongeAmpereMotion<dim>::load_checkpoint(archive);
-          n_learned       = static_cast<unsigned long>(archive.get_number("learned_moves"));
-          n_twin          = static_cast<unsigned long>(archive.get_number("twin_fallbacks"));
-          n_non_finite    = static_cast<unsigned long>(archive.get_number("non_finite"));
-          n_shadows       = static_cast<unsigned long>(archive.get_number("shadows"));
-          total_inference = archive.get_number("total_inference");
+          n_learned                = static_cast<unsigned long>(archive.get_number("learned_moves"));
+          n_twin                   = static_cast<unsigned long>(archive.get_number("twin_fallbacks"));
+          n_non_finite             = static_cast<unsigned long>(archive.get_number("non_finite"));
+          n_shadows                = static_cast<unsigned long>(archive.get_number("shadows"));
+          total_inference          = archive.get_number("total_inference");
+          last_inference           = archive.get_number("last_inference");
+          learned_equidistribution = archive.get_number("learned_equidistribution");
         }
 
       protected:
@@ -277,6 +281,8 @@ namespace hyfe
               const auto h = model.call("encode", {x});
               if (h.size() != 1 || h[0].shape.size() != 2 || h[0].shape[0] != n)
                 throw InputError("encode returned no [3, H] tensor");
+              // twice: the second call pays TorchScript's optimisation at load, not in the first move
+              model.call("layer", {h[0], index, edges}, {0});
               const auto out = model.call("layer", {h[0], index, edges}, {0});
               if (out.size() != 3 || out[0].shape != h[0].shape || out[1].values.size() != std::size_t(e) ||
                   out[2].values.size() != std::size_t(n))

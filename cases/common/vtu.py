@@ -2,6 +2,7 @@
 draws the cell edges of a 2-D mesh, for the cases' pictures without ParaView.
 
 read_vtu(path) -> {"points": [(x, y, z)], "cells": [[point indices]], "fields": {name: [values]}}
+read_vtu_pieces(path) -> the same for every piece of the file
 mesh_segments(records) -> the edges of every cell, for matplotlib's LineCollection
 """
 import base64
@@ -29,10 +30,7 @@ def _decode(text, kind):
     return list(struct.unpack("<%d%s" % (len(raw) // struct.calcsize(code), code), raw))
 
 
-def read_vtu(path):
-    """The points, cells (point indices) and point fields of one .vtu piece."""
-    with open(path) as f:
-        xml = f.read()
+def _parse(xml):
     arrays = {}
     for attributes, body in re.findall(r"<DataArray([^>]*)>(.*?)</DataArray>", xml, re.S):
         kind = re.search(r'type="(\w+)"', attributes).group(1)
@@ -53,6 +51,27 @@ def read_vtu(path):
         start = end
     points = arrays.pop("points")
     return {"points": points, "cells": cells, "fields": arrays}
+
+
+def read_vtu(path):
+    """The points, cells (point indices) and point fields of a .vtu file, its pieces (a grouped file holds
+    those of several ranks) joined."""
+    pieces = read_vtu_pieces(path)
+    out = {"points": [], "cells": [], "fields": {name: [] for name in pieces[0]["fields"]}}
+    for piece in pieces:
+        shift = len(out["points"])
+        out["points"] += piece["points"]
+        out["cells"] += [[i + shift for i in cell] for cell in piece["cells"]]
+        for name, values in piece["fields"].items():
+            out["fields"][name] += values
+    return out
+
+
+def read_vtu_pieces(path):
+    """The same for every piece of a .vtu file (a grouped file holds those of several ranks)."""
+    with open(path) as f:
+        xml = f.read()
+    return [_parse(piece) for piece in re.findall(r"<Piece.*?</Piece>", xml, re.S)]
 
 
 def mesh_segments(records):

@@ -3,7 +3,7 @@
 mover (generate_mover_data.py) and saves it with its contract.
 
 Supervised: the loss is the mean squared distance between the network's and monge-ampere's vertex
-positions, over the cell size h of each vertex. monge-ampere's meshes are exact targets that hyfe makes
+positions, over the cell size h of each vertex, weighted by the monitor over its mean. monge-ampere's meshes are exact targets that hyfe makes
 in seconds, and a supervised loss needs no differentiable Jacobian; the equidistribution that the targets
 reach is what hyfe then measures on the held-out cases (benchmarks/mesh-movers.py).
 
@@ -59,9 +59,12 @@ def load(pattern):
 
 
 def loss_of(net, g):
+    """The squared position error over h, weighted by m / mean(m): the cells where the monitor is large
+    are those the mover is for."""
     d = mm.run(net, g)
     e = ((d - g["target"]) / g["h"].unsqueeze(1)) ** 2
-    return e.sum(1).mean()
+    w = g["x"][:, 0].double()
+    return (e.sum(1) * w).sum() / w.sum()
 
 
 def metrics(net, graphs):

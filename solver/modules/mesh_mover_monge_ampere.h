@@ -341,8 +341,11 @@ namespace hyfe
           }
         return graph;
       }
-
-      /** The monitor at the graph's owned nodes (prepared for the step); the ghosts' entries are 0. */
+      /**
+       * The monitor at the graph's owned nodes (prepared for the step); the ghosts' entries are 0. For
+       * degree 1 right after linearised_displacement(), the field monitor it evaluated at the reference
+       * nodes (the vertices) is used again.
+       */
       std::vector<double>
       monitor_at_vertices()
       {
@@ -352,6 +355,12 @@ namespace hyfe
           {
             for (unsigned int i = 0; i < g.n_owned; ++i)
               m[i] = (*monitor)(g.xi[i]);
+            return m;
+          }
+        if (this->degree == 1 && nodal_at_reference)
+          {
+            for (unsigned int i = 0; i < g.n_owned; ++i)
+              m[i] = nodal_monitor[g.dofs[i]];
             return m;
           }
         std::vector<Point<dim>> points(g.xi.begin(), g.xi.begin() + g.n_owned);
@@ -432,7 +441,8 @@ namespace hyfe
         Vec                 zero(this->owned, this->relevant, this->comm);
         std::vector<double> residual;
         const Figures       f = evaluate(zero, &residual, true);
-        Vec                 rhs(scalar_owned, this->comm), delta(scalar_owned, this->comm);
+        nodal_at_reference    = true; // until the next refresh
+        Vec rhs(scalar_owned, this->comm), delta(scalar_owned, this->comm);
         weak_residual(residual, f.theta, rhs);
         rhs *= 1. / f.theta;
         const auto solution = preconditioner->solve(krylov, laplacian, delta, rhs);
@@ -773,7 +783,10 @@ namespace hyfe
       {
         const bool field = monitor->from_field();
         if (field && (refresh || nodal_monitor.size() == 0))
-          monitor_at_nodes(g, nodal_monitor);
+          {
+            monitor_at_nodes(g, nodal_monitor);
+            nodal_at_reference = false;
+          }
         const auto          g_values = gather(g, vector_indices);
         std::vector<double> m_values;
         if (field)
@@ -808,9 +821,10 @@ namespace hyfe
                   {
                     for (unsigned int i = 0; i < n_s; ++i)
                       m += m_values[cell.scalar[i]] * shape[q * n_s + i];
-                    // m >= 1 at the nodes by definition; the Q_k interpolant between them can undershoot
-                    // (below 0 on a distorted candidate mesh), which must not stop the run
-                    m = std::max(m, 1.);
+                    // m >= 1 at the nodes by definition; the Q_k interpolant between them can undershoot,
+                    // below 0 on a strongly distorted candidate mesh (a learned one), which must not stop
+                    // the run (a floor far below 1 leaves every ordinary move as it was)
+                    m = std::max(m, 1e-3);
                   }
                 else
                   m = (*monitor)(x);
@@ -978,8 +992,9 @@ namespace hyfe
       types::global_dof_index          pinned = 0;
       PETScWrappers::MPI::SparseMatrix laplacian;
       Vec                              reference_mass, potential;
-      Vec         previous_potential; ///< the potential of the mesh in use, at the start of the last move
-      mutable Vec nodal_monitor;      ///< the field monitor at the nodes of the last refresh
+      Vec          previous_potential; ///< the potential of the mesh in use, at the start of the last move
+      mutable Vec  nodal_monitor;      ///< the field monitor at the nodes of the last refresh
+      mutable bool nodal_at_reference = false;    ///< nodal_monitor is at the reference nodes
       std::unique_ptr<MappingQCache<dim>> search; ///< the current mesh of degree 1 for point searches
       std::vector<std::array<types::global_dof_index, dim>> node_index;
       std::vector<Point<dim>>                               node_point;
