@@ -4,6 +4,7 @@
 #   cmake/install-deps.sh              build, run and test dependencies
 #   cmake/install-deps.sh --benchmark  also the deal.II tutorial sources (step-40)
 #   cmake/install-deps.sh --training   also PyTorch and SciPy for learned/training
+#   cmake/install-deps.sh --render     also ParaView's pvbatch and xvfb for cases/common/render.sh
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config
@@ -13,7 +14,8 @@ for arg in "$@"; do
   case "$arg" in
     --benchmark) packages+=(libdeal.ii-doc) ;;
     --training) packages+=(python3-torch python3-scipy) ;;
-    *) echo "install-deps.sh: unknown option '$arg' (valid: --benchmark, --training)" >&2; exit 2 ;;
+    --render) packages+=(paraview python3-paraview xvfb xauth) ;;
+    *) echo "install-deps.sh: unknown option '$arg' (valid: --benchmark, --training, --render)" >&2; exit 2 ;;
   esac
 done
 

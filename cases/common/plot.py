@@ -3,7 +3,7 @@
 
 usage: /usr/bin/python3 plot.py KIND OUTPUT_FOLDER PNG [GRAD_DIV]
 KIND: dfg-steady (C_D, delta_p against time with the reference), dfg-periodic (C_D and C_L against
-time), cavity (centre-line velocities with Ghia's points, Re 100), cavity-400 and cavity-1000 (the profiles
+time, the last 2 time units: the start-up transient clipped), cavity (centre-line velocities with Ghia's points, Re 100), cavity-400 and cavity-1000 (the profiles
 with the reference extrema), taylor-green (energy against the
 exact decay), taylor-green-3d (-dE/dt of the closure benchmark's runs with grad-div GRAD_DIV, default 0,
 against the DNS).
@@ -37,12 +37,16 @@ if kind == "dfg-steady":
         ax.set_ylabel(q)
         ax.legend()
 elif kind == "dfg-periodic":
+    # the periodic part only: the last 2 time units (about 6 shedding periods), so that the start-up
+    # transient does not set the scale
     forces = read_csv(os.path.join(folder, "forces.csv"))
+    forces = [r for r in forces if r["time"] >= forces[-1]["time"] - 2.0]
     t = [r["time"] for r in forces]
     for ax, q in zip(axes, ("C_D", "C_L")):
         ax.plot(t, [r[q] for r in forces])
         ax.set_xlabel("t")
         ax.set_ylabel(q)
+        ax.set_title("%s, t >= %.1f (periodic part)" % (q, t[0]))
         ax.grid(alpha=0.3)
 elif kind == "cavity":
     def last(index):
