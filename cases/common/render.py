@@ -2,12 +2,12 @@
 
 usage (Debian 12's paraview ships pvbatch, the batch form of pvpython, and no pvpython):
   xvfb-run -a pvbatch3.11 cases/common/render.py OUTPUT/solution.pvd PICTURE.png
-      [--field NAME] [--time T] [--range LO HI] [--size W H] [--title TEXT]
+      [--field NAME] [--time T] [--range LO HI | --limit L] [--size W H] [--title TEXT]
 
 Any case's solution.pvd: the record at time T (default: the last one), coloured by NAME (default:
 vorticity if the run has it, else the first point field; a vector field by its magnitude). 2-D: the
 whole domain seen from above, a diverging colour map symmetric about 0 for vorticity (its range the
-98th percentile of |value|, or --range). 3-D: a slice through the middle normal to z coloured by the field,
+98th percentile of |value|, or --limit). 3-D: a slice through the middle normal to z coloured by the field,
 and streamlines of the velocity seeded along a line across the inflow half of the domain, over the
 outline of the domain.
 """
@@ -26,7 +26,8 @@ def arguments():
     p.add_argument("png")
     p.add_argument("--field", default=None)
     p.add_argument("--time", type=float, default=None)
-    p.add_argument("--range", type=float, nargs=2, default=None)
+    p.add_argument("--range", type=float, nargs=2, default=None, help="colour range (not for vorticity)")
+    p.add_argument("--limit", type=float, default=None, help="vorticity: the colour range [-limit, limit]")
     p.add_argument("--size", type=int, nargs=2, default=[1600, 500])
     p.add_argument("--title", default=None)
     return p.parse_args()
@@ -95,7 +96,7 @@ def main():
             lines.MaximumStreamlineLength = 2 * (bounds[1] - bounds[0])
             tubes = Show(Tube(Input=lines, Radius=0.002 * (bounds[1] - bounds[0])), view)
             tubes.DiffuseColor = [0.1, 0.1, 0.1]
-            ColorBy(tubes, None)
+            tubes.ColorArrayName = ["POINTS", ""]
         view.CameraPosition = [bounds[0] - 0.6 * (bounds[1] - bounds[0]), bounds[2] - 1.2 * (bounds[3] - bounds[2]),
                                bounds[5] + 1.5 * (bounds[5] - bounds[4]) + 0.5 * (bounds[1] - bounds[0])]
         view.CameraFocalPoint = [(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2, (bounds[4] + bounds[5]) / 2]
@@ -114,7 +115,7 @@ def main():
     lut = GetColorTransferFunction(field)
     if "vorticity" in field and components == 1:
         lut.ApplyPreset("Cool to Warm", True)
-        bound = args.range[1] if args.range else percentile_of_abs(source, field, component)
+        bound = args.limit if args.limit else percentile_of_abs(source, field, component)
         lut.RescaleTransferFunction(-bound, bound)
     else:
         lut.ApplyPreset("Viridis (matplotlib)", True)
@@ -130,10 +131,17 @@ def main():
     label.Color = [0, 0, 0]
     label.FontSize = 14
     label.WindowLocation = "Upper Left Corner"
-    view.ResetCamera()
-    if not three_d:
+    Render(view)
+    if three_d:
+        view.ResetCamera()
+    else:
+        # the domain fills the picture's width (or height), with a margin for the colour bar
         view.CameraParallelProjection = 1
-        view.CameraParallelScale = 0.5 * max(bounds[3] - bounds[2], (bounds[1] - bounds[0]) * args.size[1] / args.size[0]) * 1.08
+        camera = view.GetActiveCamera()
+        camera.SetFocalPoint((bounds[0] + bounds[1]) / 2 + 0.06 * (bounds[1] - bounds[0]), (bounds[2] + bounds[3]) / 2, 0)
+        camera.SetPosition((bounds[0] + bounds[1]) / 2 + 0.06 * (bounds[1] - bounds[0]), (bounds[2] + bounds[3]) / 2, 10)
+        camera.SetViewUp(0, 1, 0)
+        camera.SetParallelScale(0.5 * max(bounds[3] - bounds[2], 1.15 * (bounds[1] - bounds[0]) * args.size[1] / args.size[0]) * 1.1)
     Render(view)
     SaveScreenshot(args.png, view, ImageResolution=args.size, TransparentBackground=0)
     Delete(title)
