@@ -88,18 +88,21 @@ def main():
         if velocity:
             lines = StreamTracer(Input=reader, SeedType="Line")
             lines.Vectors = ["POINTS", velocity]
-            lines.SeedType.Point1 = [bounds[0] + 0.02 * (bounds[1] - bounds[0]), bounds[2] + 0.05 * (bounds[3] - bounds[2]),
-                                     (bounds[4] + bounds[5]) / 2]
-            lines.SeedType.Point2 = [bounds[0] + 0.02 * (bounds[1] - bounds[0]), bounds[3] - 0.05 * (bounds[3] - bounds[2]),
-                                     (bounds[4] + bounds[5]) / 2]
-            lines.SeedType.Resolution = 40
+            # seeds above the slice (at 3/4 of the height), so that the lines do not hide it
+            z_seed = bounds[4] + 0.75 * (bounds[5] - bounds[4])
+            lines.SeedType.Point1 = [bounds[0] + 0.02 * (bounds[1] - bounds[0]), bounds[2] + 0.1 * (bounds[3] - bounds[2]),
+                                     z_seed]
+            lines.SeedType.Point2 = [bounds[0] + 0.02 * (bounds[1] - bounds[0]), bounds[3] - 0.1 * (bounds[3] - bounds[2]),
+                                     z_seed]
+            lines.SeedType.Resolution = 16
             lines.MaximumStreamlineLength = 2 * (bounds[1] - bounds[0])
-            tubes = Show(Tube(Input=lines, Radius=0.002 * (bounds[1] - bounds[0])), view)
+            tubes = Show(Tube(Input=lines, Radius=0.001 * (bounds[1] - bounds[0])), view)
             tubes.DiffuseColor = [0.1, 0.1, 0.1]
             tubes.ColorArrayName = ["POINTS", ""]
-        view.CameraPosition = [bounds[0] - 0.6 * (bounds[1] - bounds[0]), bounds[2] - 1.2 * (bounds[3] - bounds[2]),
-                               bounds[5] + 1.5 * (bounds[5] - bounds[4]) + 0.5 * (bounds[1] - bounds[0])]
-        view.CameraFocalPoint = [(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2, (bounds[4] + bounds[5]) / 2]
+        centre = [(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2, (bounds[4] + bounds[5]) / 2]
+        size = max(bounds[1] - bounds[0], bounds[3] - bounds[2], bounds[5] - bounds[4])
+        view.CameraPosition = [centre[0] - 0.15 * size, centre[1] - 0.9 * size, centre[2] + 0.6 * size]
+        view.CameraFocalPoint = centre
         view.CameraViewUp = [0, 0, 1]
     else:
         shown, source = Show(reader, view), reader
@@ -133,7 +136,8 @@ def main():
     label.WindowLocation = "Upper Left Corner"
     Render(view)
     if three_d:
-        view.ResetCamera()
+        view.ResetCamera(False)
+        view.GetActiveCamera().Dolly(1.7)  # ResetCamera leaves room for any orientation: closer
     else:
         # the domain fills the picture's width (or height), with a margin for the colour bar
         view.CameraParallelProjection = 1
