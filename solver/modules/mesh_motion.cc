@@ -190,28 +190,26 @@ namespace hyfe
     n_tangled += last_tangled ? 1 : 0;
     const std::string reason =
       candidate_rejected ? std::string("the mover did not converge") : last_quality.reason;
-    if (last_fallback && try_second_candidate(step, state, old, last_quality))
+    if (last_fallback)
       {
-        if (n_fallbacks < 5 && Utilities::MPI::this_mpi_process(comm) == 0)
-          std::cout << "hyfe: mesh mover: the candidate mesh of step " << step.step << " is refused ("
-                    << reason << "); the classical twin's mesh replaces it" << std::endl;
-        ++n_fallbacks;
-      }
-    else if (last_fallback)
-      {
+        const bool replaced = try_second_candidate(step, state, old, last_quality);
         // the first few refusals are logged with their reason; all are counted
         if (n_fallbacks < 5 && Utilities::MPI::this_mpi_process(comm) == 0)
           std::cout << "hyfe: mesh mover: the candidate mesh of step " << step.step << " is refused ("
-                    << (candidate_rejected ? std::string("the mover did not converge") : last_quality.reason)
-                    << "); fallback: " << guard.fallback
+                    << reason << "); "
+                    << (replaced ? std::string("the classical twin's mesh replaces it")
+                                 : "fallback: " + guard.fallback)
                     << (n_fallbacks == 4 ? " (further refusals are counted only)" : "") << std::endl;
         ++n_fallbacks;
-        if (guard.fallback == "reference mesh")
-          current = 0.;
-        else
-          current = old;
-        update_mapping();
-        candidate_refused(guard.fallback == "reference mesh");
+        if (!replaced)
+          {
+            if (guard.fallback == "reference mesh")
+              current = 0.;
+            else
+              current = old;
+            update_mapping();
+            candidate_refused(guard.fallback == "reference mesh");
+          }
       }
     mesh_velocity_from_history(step.dt);
     dt_old = step.dt;
