@@ -196,7 +196,8 @@ for level in $HYFE_LEVELS; do
   set_entry "$prm" '^( *)set end time *=' "\1set end time  = $end"
   set_entry "$prm" '^( *)set time step *=' "\1set time step = $dt"
   set_entry "$prm" '^( *)set global refinements *=' "\1set global refinements = $level"
-  set_entry "$prm" '^( *)set file *= *\.\./\.\./meshes/dfg-2d\.msh' "\1set file               = $ROOT/meshes/dfg-2d.msh"
+  # the uniform DFG mesh (the case's own may be graded), so that the levels stay those of the earlier tables
+  set_entry "$prm" '^( *)set file *= *\.\./\.\./meshes/dfg-2d[-a-z]*\.msh' "\1set file               = $ROOT/meshes/dfg-2d.msh"
   set_entry "$prm" '^( *)set adaptive time step *=' "\1set adaptive time step = false"
   set_entry "$prm" '^( *)set directory *=' "\1set directory         = output\n\1set write fields      = false"
   "$HYFE" --validate "$prm" >/dev/null || fail "hyfe rejects $prm"

@@ -99,11 +99,17 @@ namespace hyfe
                                                 const double    alpha2,
                                                 const double    omega)
     {
-      nu_t_values                     = eddy_viscosity(omega, step.time - step.dt, true);
+      if (convecting == nullptr) // a Picard solve keeps the step's nu_t
+        nu_t_values = eddy_viscosity(omega, step.time - step.dt, true);
       const std::vector<double> &nu_t = nu_t_values;
-      velocity_matrix                 = 0;
-      velocity_rhs                    = 0;
-      const double       dt           = step.dt;
+      if (cached_assembly())
+        {
+          assemble_velocity_system_cached(step, alpha0, alpha1, alpha2, omega, nu_t);
+          return;
+        }
+      velocity_matrix       = 0;
+      velocity_rhs          = 0;
+      const double       dt = step.dt;
       const QGauss<dim>  quadrature(degree + 1);
       const unsigned int n_q = quadrature.size();
       FEValues<dim>      fe_values(context.mesh_mover.mapping(),
@@ -119,6 +125,8 @@ namespace hyfe
       std::vector<types::global_dof_index> dofs(n);
       std::vector<Tensor<1, dim>>          v_n(n_q), v_nm1(n_q);
       std::vector<double> div_n(n_q), div_nm1(n_q), pressure(n_q), psi_values(n_q), psi_old_values(n_q);
+      std::vector<Tensor<1, dim>> v_c(convecting != nullptr ? n_q : 0);
+      std::vector<double>         div_c(convecting != nullptr ? n_q : 0);
       std::vector<Vector<double>> force(n_q, Vector<double>(dim));
       // without a closure and without grad-div the cell matrix is block diagonal with dim equal blocks (every
       // term couples a component only with itself, through the same scalar shape functions): one block of the
@@ -166,6 +174,11 @@ namespace hyfe
           fe_values[velocities].get_function_divergences(u_n, div_n);
           fe_values[velocities].get_function_divergences(u_nm1, div_nm1);
           fe_values_p.get_function_values(p_n, pressure);
+          if (convecting != nullptr)
+            {
+              fe_values[velocities].get_function_values(*convecting, v_c);
+              fe_values[velocities].get_function_divergences(*convecting, div_c);
+            }
           if (mesh_velocity.active())
             mesh_velocity.get(cell->level(), cell->index(), w);
           if (rhs_part)
@@ -182,12 +195,13 @@ namespace hyfe
           cell_rhs = 0;
           for (unsigned int q = 0; q < n_q; ++q)
             {
-              const Tensor<1, dim> u_star   = (1. + omega) * v_n[q] - omega * v_nm1[q] - w[q];
-              const double         div_star = (1. + omega) * div_n[q] - omega * div_nm1[q];
-              const double         nu_sgs   = nu_t.empty() ? 0. : nu_t[q_offset + q];
-              const double         nu       = viscosity + nu_sgs;
-              const Tensor<1, dim> history  = (alpha1 * v_n[q] - alpha2 * v_nm1[q]) / dt;
-              const double         JxW      = fe_values.JxW(q);
+              const Tensor<1, dim> u_star =
+                (convecting != nullptr ? v_c[q] : (1. + omega) * v_n[q] - omega * v_nm1[q]) - w[q];
+              const double div_star = div_c.empty() ? (1. + omega) * div_n[q] - omega * div_nm1[q] : div_c[q];
+              const double nu_sgs   = nu_t.empty() ? 0. : nu_t[q_offset + q];
+              const double nu       = viscosity + nu_sgs;
+              const Tensor<1, dim> history = (alpha1 * v_n[q] - alpha2 * v_nm1[q]) / dt;
+              const double         JxW     = fe_values.JxW(q);
               for (unsigned int a = 0; a < n_s; ++a)
                 {
                   phi[a]      = fe_values.shape_value(system_index[0][a], q);
@@ -273,6 +287,11 @@ namespace hyfe
     {
       pressure_rhs   = 0;
       divergence_rhs = 0;
+      if (use_cache)
+        {
+          assemble_pressure_rhs_cached(alpha0, dt);
+          return;
+        }
       const QGauss<dim> quadrature(degree + 1);
       FEValues<dim>     fe_values_u(context.mesh_mover.mapping(), fe_u, quadrature, update_gradients);
       FEValues<dim>     fe_values_p(context.mesh_mover.mapping(),

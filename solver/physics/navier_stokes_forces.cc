@@ -30,12 +30,32 @@ namespace hyfe
       const auto         &dof    = velocity ? dof_u : dof_p;
       const auto         &vector = velocity ? u_n : p_n;
       const auto         &fe     = velocity ? static_cast<const FiniteElement<dim> &>(fe_u) : fe_p;
+      // the pressure probes' cells are searched once per mesh (the cache's lifetime)
+      const bool probes = cache.valid && !velocity && points == pressure_points;
+      if (probes && cache.probes.empty())
+        for (const auto &point : points)
+          {
+            typename DoFHandler<dim>::active_cell_iterator cell;
+            Point<dim>                                     reference;
+            try
+              {
+                std::tie(cell, reference) =
+                  GridTools::find_active_cell_around_point(context.mesh_mover.mapping(), dof, point);
+              }
+            catch (...)
+              {
+                cell = typename DoFHandler<dim>::active_cell_iterator();
+              }
+            cache.probes.emplace_back(cell, reference);
+          }
       for (unsigned int k = 0; k < points.size(); ++k)
         {
           try
             {
               const auto found =
-                GridTools::find_active_cell_around_point(context.mesh_mover.mapping(), dof, points[k]);
+                probes
+                  ? cache.probes[k]
+                  : GridTools::find_active_cell_around_point(context.mesh_mover.mapping(), dof, points[k]);
               if (found.first.state() != IteratorState::valid || !found.first->is_locally_owned())
                 continue;
               const Quadrature<dim> q(GeometryInfo<dim>::project_to_unit_cell(found.second));
@@ -97,11 +117,14 @@ namespace hyfe
             const std::size_t first = offset;
             offset += n_q;
             bool touches = false;
-            for (unsigned int d = 0; d < dim && !touches; ++d)
-              {
-                cell->get_dof_values(force_test[d], local);
-                touches = local.linfty_norm() > 0;
-              }
+            if (cache.valid) // the cells that touch the body, from the cache of the mesh
+              touches = cache.touches_body[first / n_q];
+            else
+              for (unsigned int d = 0; d < dim && !touches; ++d)
+                {
+                  cell->get_dof_values(force_test[d], local);
+                  touches = local.linfty_norm() > 0;
+                }
             if (!touches)
               continue;
             fe_values.reinit(cell);

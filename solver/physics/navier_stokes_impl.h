@@ -17,6 +17,7 @@
 #include <deal.II/lac/petsc_vector.h>
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -101,6 +102,7 @@ namespace hyfe
       after_mesh_motion() override
       {
         nu_t_values.clear();
+        cache.valid = false;
         assemble_pressure_matrices();
       }
       void
@@ -161,6 +163,34 @@ namespace hyfe
                                double          omega);
       void
       assemble_pressure_rhs(double alpha0, double dt);
+      /** @brief Whether the velocity system takes the cached path (assemble_velocity_system_cached()). */
+      bool
+      cached_assembly() const;
+      /** @brief Fills #cache on the current mesh and mapping. */
+      void
+      build_cache();
+      /**
+       * @brief The velocity system from #cache: the per-cell mass and stiffness matrices of the mesh plus
+       * the convection (and nu_t) of the step; the same system as the general path, which serves the
+       * component-coupled cases (implicit nu_t (grad u)^T, grad-div).
+       */
+      void
+      assemble_velocity_system_cached(const StepInfo            &step,
+                                      double                     alpha0,
+                                      double                     alpha1,
+                                      double                     alpha2,
+                                      double                     omega,
+                                      const std::vector<double> &nu_t);
+      /** @brief The pressure Poisson right-hand side and (div u, q) from #cache (see
+       * assemble_pressure_rhs()). */
+      void
+      assemble_pressure_rhs_cached(double alpha0, double dt);
+      /**
+       * @brief From #cache: the sums over the owned cells of the kinetic energy, enstrophy, viscous
+       * dissipation and |div u|^2, and the largest CFL number, of u^n.
+       */
+      std::array<double, 5>
+      cell_statistics_cached(double dt);
       std::pair<double, double>
       compute_forces() const;
       std::pair<double, double>
@@ -200,12 +230,14 @@ namespace hyfe
       std::array<Vector_t, dim> force_test; // ghosted, 1 on the body for component d
       PC                        mass_pc = nullptr;
 
-      double      viscosity;
-      bool        convection, adaptive_dt, rotational = true;
-      bool        explicit_transpose = false; ///< nu_t (grad u)^T on the right-hand side
-      double      grad_div           = 0.;    ///< gamma of the grad-div term gamma (div u, div v)
-      double      max_cfl, cfl_limit;
-      std::string indicator;
+      double          viscosity;
+      bool            convection, adaptive_dt, rotational = true;
+      bool            explicit_transpose = false;   ///< nu_t (grad u)^T on the right-hand side
+      double          grad_div           = 0.;      ///< gamma of the grad-div term gamma (div u, div v)
+      unsigned int    picard_iterations  = 0;       ///< extra velocity solves with u* = the last iterate
+      const Vector_t *convecting         = nullptr; ///< ghosted: the convecting velocity of a Picard solve
+      double          max_cfl, cfl_limit;
+      std::string     indicator;
       std::unique_ptr<FunctionParser<dim>> body_force, initial_velocity, initial_pressure, exact_velocity,
         exact_pressure, velocity_value;
       std::vector<types::boundary_id> velocity_ids, no_slip_ids, do_nothing_ids, slip_ids, force_ids;
@@ -225,6 +257,34 @@ namespace hyfe
       physics_tools::HistoryTransfer<dim> history;       // u_n, u_nm1 on dof_u; p_n, psi_n, psi_nm1 on dof_p
       std::vector<std::array<double, 4>>  force_history; // t, C_D, C_L, delta_p
       double                              total_velocity_its = 0, total_pressure_its = 0;
+      /**
+       * @brief Per-mesh data of the velocity assembly on the owned cells, in cell order: the scalar shape
+       * functions' real gradients and JxW at QGauss(degree + 1), the cell mass and stiffness matrices of one
+       * component, the DoF indices (global, and local in the ghosted vectors).
+       */
+      struct CellCache
+      {
+        bool                        valid = false;
+        unsigned int                n_q = 0, n_s = 0, n_p = 0;
+        std::vector<double>         phi, phi_p;      ///< reference values, q-major: n_q x n_s, n_q x n_p
+        std::vector<double>         JxW;             ///< n_q per cell
+        std::vector<Tensor<1, dim>> grad;            ///< n_q x n_s per cell
+        std::vector<Point<dim>>     points;          ///< n_q per cell (with a body force only)
+        std::vector<double>         mass, stiffness; ///< n_s x n_s per cell
+        std::vector<std::int64_t>   dofs_u;          ///< dim x n_s per cell, component-major, global
+        std::vector<unsigned char>  order; ///< dim x n_s per cell: the shape functions by ascending DoF
+        std::vector<unsigned int>   local_u, local_p;     ///< the same, local; n_p per cell for p
+        std::vector<types::global_dof_index> dofs_p;      ///< n_p per cell
+        std::vector<bool>                    constrained; ///< per cell: a velocity DoF is constrained
+        std::vector<bool> touches_body; ///< per cell: a DoF of the force test functions is non-zero
+        /// the pressure probes: the owned cell (or an invalid iterator) and the point in its reference cell
+        std::vector<std::pair<typename DoFHandler<dim>::active_cell_iterator, Point<dim>>> probes;
+        std::vector<std::array<int, 2>> cells; ///< level, index
+        std::vector<double>             h;     ///< per cell: minimum vertex distance / degree
+      };
+      mutable CellCache cache;
+      bool              use_cache       = true;  ///< 'navier stokes/assembly cache'
+      bool              zero_body_force = false; ///< every component of the body force is the constant 0
       /// nu_t of the last assembly at every quadrature point of the owned cells (empty: none, or stale)
       mutable std::vector<double> nu_t_values;
     };

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <tuple>
 
 #include "solver/modules/mesh_mover.h"
 #include "solver/physics/navier_stokes_impl.h"
@@ -35,34 +36,40 @@ namespace hyfe
       double                           energy = 0, enstrophy = 0, dissipation = 0, divergence = 0, cfl = 0;
       physics_tools::MeshVelocityValues<dim> mesh_velocity(context.mesh_mover, quadrature);
       std::vector<Tensor<1, dim>>            w_mesh(quadrature.size());
-      for (const auto &cell : dof_u.active_cell_iterators())
-        if (cell->is_locally_owned())
-          {
-            fe_values.reinit(cell);
-            fe_values[velocities].get_function_values(u_n, v);
-            fe_values[velocities].get_function_gradients(u_n, g);
-            const double h =
-              physics_tools::minimum_vertex_distance(context.mesh_mover.mapping(), cell) / degree;
-            if (mesh_velocity.active()) // the CFL number of the ALE convection u - w
-              mesh_velocity.get(cell->level(), cell->index(), w_mesh);
-            for (unsigned int q = 0; q < quadrature.size(); ++q)
-              {
-                const double JxW = fe_values.JxW(q);
-                Tensor<1, 3> w;
-                w[2] = g[q][1][0] - g[q][0][1];
-                if constexpr (dim == 3)
-                  {
-                    w[0] = g[q][2][1] - g[q][1][2];
-                    w[1] = g[q][0][2] - g[q][2][0];
-                  }
-                energy += 0.5 * v[q].norm_square() * JxW;
-                enstrophy += 0.5 * w.norm_square() * JxW;
-                const SymmetricTensor<2, dim> e = symmetrize(g[q]);
-                dissipation += 2. * viscosity * (e * e) * JxW;
-                divergence += std::pow(trace(g[q]), 2) * JxW;
-                cfl = std::max(cfl, (v[q] - w_mesh[q]).norm() * step.dt / h);
-              }
-          }
+      if (use_cache)
+        std::tie(energy, enstrophy, dissipation, divergence, cfl) = [&] {
+          const auto sums = cell_statistics_cached(step.dt);
+          return std::make_tuple(sums[0], sums[1], sums[2], sums[3], sums[4]);
+        }();
+      else
+        for (const auto &cell : dof_u.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              fe_values.reinit(cell);
+              fe_values[velocities].get_function_values(u_n, v);
+              fe_values[velocities].get_function_gradients(u_n, g);
+              const double h =
+                physics_tools::minimum_vertex_distance(context.mesh_mover.mapping(), cell) / degree;
+              if (mesh_velocity.active()) // the CFL number of the ALE convection u - w
+                mesh_velocity.get(cell->level(), cell->index(), w_mesh);
+              for (unsigned int q = 0; q < quadrature.size(); ++q)
+                {
+                  const double JxW = fe_values.JxW(q);
+                  Tensor<1, 3> w;
+                  w[2] = g[q][1][0] - g[q][0][1];
+                  if constexpr (dim == 3)
+                    {
+                      w[0] = g[q][2][1] - g[q][1][2];
+                      w[1] = g[q][0][2] - g[q][2][0];
+                    }
+                  energy += 0.5 * v[q].norm_square() * JxW;
+                  enstrophy += 0.5 * w.norm_square() * JxW;
+                  const SymmetricTensor<2, dim> e = symmetrize(g[q]);
+                  dissipation += 2. * viscosity * (e * e) * JxW;
+                  divergence += std::pow(trace(g[q]), 2) * JxW;
+                  cfl = std::max(cfl, (v[q] - w_mesh[q]).norm() * step.dt / h);
+                }
+            }
       energy      = Utilities::MPI::sum(energy, context.comm);
       enstrophy   = Utilities::MPI::sum(enstrophy, context.comm);
       dissipation = Utilities::MPI::sum(dissipation, context.comm);

@@ -40,7 +40,7 @@ namespace hyfe
       auto t0 = clock();
       make_velocity_constraints(step.time);
       assemble_velocity_system(step, alpha0, alpha1, alpha2, omega);
-      const double velocity_assembly = since(t0);
+      double velocity_assembly = since(t0);
 
       t0 = clock();
       velocity_preconditioner->initialize(velocity_matrix, false);
@@ -55,7 +55,29 @@ namespace hyfe
         constraints_u,
         step,
         {context.output_directory + "/velocity", "the velocity solve", "velocity", false});
-      const double velocity_time = since(t0);
+      double velocity_time = since(t0);
+      for (unsigned int k = 0; k < picard_iterations; ++k)
+        {
+          t0 = clock();
+          Vector_t iterate(owned_u, relevant_u, context.comm);
+          iterate    = new_velocity;
+          convecting = &iterate;
+          assemble_velocity_system(step, alpha0, alpha1, alpha2, omega);
+          convecting = nullptr;
+          velocity_assembly += since(t0);
+          t0 = clock();
+          velocity_preconditioner->initialize(velocity_matrix, false);
+          velocity_result = physics_tools::solve_and_check(
+            *velocity_preconditioner,
+            velocity_krylov,
+            velocity_matrix,
+            new_velocity,
+            velocity_rhs,
+            constraints_u,
+            step,
+            {context.output_directory + "/velocity", "the velocity solve", "velocity", false});
+          velocity_time += since(t0);
+        }
       {
         // du/dt of the scheme, for the forces: (alpha0 u^{n+1} - alpha1 u^n + alpha2 u^{n-1}) / dt
         Vector_t derivative(owned_u, context.comm), old(owned_u, context.comm);
