@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
 
 #include "solver/modules/closure_model.h"
 #include "solver/modules/mesh_mover.h"
@@ -159,17 +160,6 @@ namespace hyfe
               for (unsigned int i = 0; i < n && !touches; ++i)
                 touches = force_test[d][dofs[i]] != 0.;
             c.touches_body.push_back(touches);
-            // PETSc inserts a row's entries fastest with ascending column indices
-            for (unsigned int d = 0; d < dim; ++d)
-              {
-                const std::int64_t        *first = &c.dofs_u[c.dofs_u.size() - n + d * n_s];
-                std::vector<unsigned char> order(n_s);
-                std::iota(order.begin(), order.end(), 0);
-                std::sort(order.begin(), order.end(), [&](const unsigned char a, const unsigned char b) {
-                  return first[a] < first[b];
-                });
-                c.order.insert(c.order.end(), order.begin(), order.end());
-              }
             pressure_cell(cell)->get_dof_indices(dofs_p);
             for (const auto g : dofs_p)
               {
@@ -235,9 +225,32 @@ namespace hyfe
       Vector<double>                       cell_rhs(n);
       std::vector<types::global_dof_index> dofs(n);
       std::vector<PetscInt>                rows(n_s);
-      std::vector<double>                  sorted(n_s * n_s), sorted_rhs(n_s);
-      const Mat                            matrix = static_cast<Mat>(velocity_matrix);
-      const Vec                            vector = static_cast<Vec>(velocity_rhs);
+      std::vector<std::tuple<std::vector<types::global_dof_index>, FullMatrix<double>, Vector<double>>>
+        constrained_cells;
+      // the local arrays of the matrix: the diagonal and (with several ranks) the off-diagonal part
+      std::array<Mat, 2> local_matrices{{nullptr, nullptr}};
+      {
+        const Mat velocity = static_cast<Mat>(velocity_matrix);
+        PetscBool is_mpi   = PETSC_FALSE;
+        petsc_check(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(velocity), MATMPIAIJ, &is_mpi),
+                    "PetscObjectTypeCompare");
+        if (is_mpi)
+          {
+            const PetscInt *column_map = nullptr;
+            petsc_check(MatMPIAIJGetSeqAIJ(velocity, &local_matrices[0], &local_matrices[1], &column_map),
+                        "MatMPIAIJGetSeqAIJ");
+          }
+        else
+          local_matrices[0] = velocity;
+      }
+      if (c.positions.empty())
+        find_matrix_positions(local_matrices);
+      PetscScalar *diagonal = nullptr, *off_diagonal = nullptr;
+      petsc_check(MatSeqAIJGetArray(local_matrices[0], &diagonal), "MatSeqAIJGetArray");
+      if (local_matrices[1] != nullptr)
+        petsc_check(MatSeqAIJGetArray(local_matrices[1], &off_diagonal), "MatSeqAIJGetArray");
+      const Mat matrix = static_cast<Mat>(velocity_matrix);
+      const Vec vector = static_cast<Vec>(velocity_rhs);
 
       for (std::size_t k = 0; k < c.cells.size(); ++k)
         {
@@ -377,29 +390,142 @@ namespace hyfe
                     for (unsigned int b = 0; b < n_s; ++b)
                       cell_matrix(system_index[d][a], system_index[d][b]) = block[a * n_s + b];
                   }
-              constraints_u.distribute_local_to_global(
-                cell_matrix, cell_rhs, dofs, velocity_matrix, velocity_rhs);
+              constrained_cells.emplace_back(dofs, cell_matrix, cell_rhs);
             }
           else
             for (unsigned int d = 0; d < dim; ++d)
               {
-                const unsigned char *order = &c.order[k * n + d * n_s];
-                for (unsigned int i = 0; i < n_s; ++i)
+                const std::size_t    first = (k * dim + d) * n_s * n_s;
+                const std::int32_t  *pos   = &c.positions[first];
+                const unsigned char *where = &c.where[first];
+                for (unsigned int a = 0; a < n_s; ++a)
                   {
-                    rows[i]       = static_cast<PetscInt>(c.dofs_u[k * n + d * n_s + order[i]]);
-                    sorted_rhs[i] = rhs[d * n_s + order[i]];
-                    for (unsigned int j = 0; j < n_s; ++j)
-                      sorted[i * n_s + j] = block[order[i] * n_s + order[j]];
+                    rows[a] = static_cast<PetscInt>(c.dofs_u[k * n + d * n_s + a]);
+                    if (where[a * n_s] == 2) // another rank's row: through PETSc's stash
+                      {
+                        const PetscInt        row = rows[a];
+                        std::vector<PetscInt> columns(n_s);
+                        for (unsigned int b = 0; b < n_s; ++b)
+                          columns[b] = static_cast<PetscInt>(c.dofs_u[k * n + d * n_s + b]);
+                        petsc_check(
+                          MatSetValues(matrix, 1, &row, n_s, columns.data(), &block[a * n_s], ADD_VALUES),
+                          "MatSetValues");
+                        continue;
+                      }
+                    for (unsigned int b = 0; b < n_s; ++b)
+                      (where[a * n_s + b] == 0 ? diagonal : off_diagonal)[pos[a * n_s + b]] +=
+                        block[a * n_s + b];
                   }
-                petsc_check(
-                  MatSetValues(matrix, n_s, rows.data(), n_s, rows.data(), sorted.data(), ADD_VALUES),
-                  "MatSetValues");
-                petsc_check(VecSetValues(vector, n_s, rows.data(), sorted_rhs.data(), ADD_VALUES),
+                petsc_check(VecSetValues(vector, n_s, rows.data(), &rhs[d * n_s], ADD_VALUES),
                             "VecSetValues");
               }
         }
+      petsc_check(MatSeqAIJRestoreArray(local_matrices[0], &diagonal), "MatSeqAIJRestoreArray");
+      if (local_matrices[1] != nullptr)
+        petsc_check(MatSeqAIJRestoreArray(local_matrices[1], &off_diagonal), "MatSeqAIJRestoreArray");
+      // the cells with constrained DoFs, after the direct writes (distribute_local_to_global uses
+      // MatSetValues)
+      for (const auto &[local_dofs, local_matrix, local_rhs] : constrained_cells)
+        constraints_u.distribute_local_to_global(
+          local_matrix, local_rhs, local_dofs, velocity_matrix, velocity_rhs);
       velocity_matrix.compress(VectorOperation::add);
       velocity_rhs.compress(VectorOperation::add);
+    }
+
+    template <int dim>
+    void
+    NavierStokes<dim>::find_matrix_positions(const std::array<Mat, 2> &local_matrices)
+    {
+      CellCache         &c   = cache;
+      const unsigned int n_s = c.n_s, n = dim * n_s;
+      const PetscInt     first_row = *owned_u.begin(), end_row = first_row + owned_u.n_elements();
+      // the rows' column indices of both parts (the off-diagonal part's columns through its column map)
+      std::array<const PetscInt *, 2> row_start{{nullptr, nullptr}}, columns{{nullptr, nullptr}};
+      const PetscInt                 *column_map = nullptr;
+      if (local_matrices[1] != nullptr)
+        {
+          Mat diagonal, off_diagonal;
+          petsc_check(
+            MatMPIAIJGetSeqAIJ(static_cast<Mat>(velocity_matrix), &diagonal, &off_diagonal, &column_map),
+            "MatMPIAIJGetSeqAIJ");
+        }
+      for (unsigned int part = 0; part < 2; ++part)
+        if (local_matrices[part] != nullptr)
+          {
+            PetscInt  n_rows = 0;
+            PetscBool done   = PETSC_FALSE;
+            petsc_check(MatGetRowIJ(local_matrices[part],
+                                    0,
+                                    PETSC_FALSE,
+                                    PETSC_FALSE,
+                                    &n_rows,
+                                    &row_start[part],
+                                    &columns[part],
+                                    &done),
+                        "MatGetRowIJ");
+            if (!done)
+              throw std::logic_error("navier-stokes: the velocity matrix gives no row structure");
+          }
+      PetscInt n_off_columns = 0;
+      if (local_matrices[1] != nullptr)
+        petsc_check(MatGetSize(local_matrices[1], nullptr, &n_off_columns), "MatGetSize");
+      const auto find = [&](const unsigned int part, const PetscInt row, const PetscInt column) {
+        const PetscInt *begin = columns[part] + row_start[part][row],
+                       *end   = columns[part] + row_start[part][row + 1];
+        const PetscInt *found = std::lower_bound(begin, end, column);
+        if (found == end || *found != column)
+          throw std::logic_error("navier-stokes: a cell's entry is not in the velocity matrix's sparsity");
+        return static_cast<std::int32_t>(found - columns[part]);
+      };
+      c.positions.assign(c.cells.size() * dim * n_s * n_s, 0);
+      c.where.assign(c.positions.size(), 2);
+      for (std::size_t k = 0; k < c.cells.size(); ++k)
+        for (unsigned int d = 0; d < dim && !c.constrained[k];
+             ++d) // constrained cells: constraints_u adds them
+          {
+            const std::int64_t *dofs  = &c.dofs_u[k * n + d * n_s];
+            const std::size_t   first = (k * dim + d) * n_s * n_s;
+            for (unsigned int a = 0; a < n_s; ++a)
+              {
+                if (dofs[a] < first_row || dofs[a] >= end_row)
+                  continue; // another rank's row
+                const PetscInt row = dofs[a] - first_row;
+                for (unsigned int b = 0; b < n_s; ++b)
+                  {
+                    const std::size_t i = first + a * n_s + b;
+                    if (dofs[b] >= first_row && dofs[b] < end_row)
+                      {
+                        c.where[i]     = 0;
+                        c.positions[i] = find(0, row, dofs[b] - first_row);
+                      }
+                    else
+                      {
+                        const PetscInt *map   = column_map;
+                        const PetscInt *found = std::lower_bound(map, map + n_off_columns, dofs[b]);
+                        if (local_matrices[1] == nullptr || found == map + n_off_columns || *found != dofs[b])
+                          throw std::logic_error(
+                            "navier-stokes: a cell's column is not in the velocity matrix");
+                        c.where[i]     = 1;
+                        c.positions[i] = find(1, row, found - map);
+                      }
+                  }
+              }
+          }
+      for (unsigned int part = 0; part < 2; ++part)
+        if (local_matrices[part] != nullptr)
+          {
+            PetscInt  n_rows = 0;
+            PetscBool done   = PETSC_FALSE;
+            petsc_check(MatRestoreRowIJ(local_matrices[part],
+                                        0,
+                                        PETSC_FALSE,
+                                        PETSC_FALSE,
+                                        &n_rows,
+                                        &row_start[part],
+                                        &columns[part],
+                                        &done),
+                        "MatRestoreRowIJ");
+          }
     }
 
     template <int dim>
@@ -488,6 +614,10 @@ namespace hyfe
       return sums;
     }
 
+    template void
+    NavierStokes<2>::find_matrix_positions(const std::array<Mat, 2> &);
+    template void
+    NavierStokes<3>::find_matrix_positions(const std::array<Mat, 2> &);
     template void
     NavierStokes<2>::assemble_pressure_rhs_cached(double, double);
     template void

@@ -181,6 +181,10 @@ namespace hyfe
                                       double                     alpha2,
                                       double                     omega,
                                       const std::vector<double> &nu_t);
+      /** @brief Fills the positions of #cache in the local arrays @p local_matrices (diagonal, off-diagonal).
+       */
+      void
+      find_matrix_positions(const std::array<Mat, 2> &local_matrices);
       /** @brief The pressure Poisson right-hand side and (div u, q) from #cache (see
        * assemble_pressure_rhs()). */
       void
@@ -272,10 +276,17 @@ namespace hyfe
         std::vector<Point<dim>>     points;          ///< n_q per cell (with a body force only)
         std::vector<double>         mass, stiffness; ///< n_s x n_s per cell
         std::vector<std::int64_t>   dofs_u;          ///< dim x n_s per cell, component-major, global
-        std::vector<unsigned char>  order; ///< dim x n_s per cell: the shape functions by ascending DoF
-        std::vector<unsigned int>   local_u, local_p;     ///< the same, local; n_p per cell for p
-        std::vector<types::global_dof_index> dofs_p;      ///< n_p per cell
-        std::vector<bool>                    constrained; ///< per cell: a velocity DoF is constrained
+        /**
+         * Where each entry of a cell's component block (dim x n_s x n_s per cell) lives in the matrix's local
+         * arrays: its index in the diagonal part (where = 0) or off-diagonal part (where = 1) of the rank's
+         * rows; where = 2: the row is another rank's (added through MatSetValues). Filled by the first
+         * assembly.
+         */
+        std::vector<std::int32_t>            positions;
+        std::vector<unsigned char>           where;
+        std::vector<unsigned int>            local_u, local_p; ///< the same, local; n_p per cell for p
+        std::vector<types::global_dof_index> dofs_p;           ///< n_p per cell
+        std::vector<bool>                    constrained;      ///< per cell: a velocity DoF is constrained
         std::vector<bool> touches_body; ///< per cell: a DoF of the force test functions is non-zero
         /// the pressure probes: the owned cell (or an invalid iterator) and the point in its reference cell
         std::vector<std::pair<typename DoFHandler<dim>::active_cell_iterator, Point<dim>>> probes;
