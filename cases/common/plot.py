@@ -3,7 +3,8 @@
 
 usage: /usr/bin/python3 plot.py KIND OUTPUT_FOLDER PNG [GRAD_DIV]
 KIND: dfg-steady (C_D, delta_p against time with the reference), dfg-periodic (C_D and C_L against
-time, the last 2 time units: the start-up transient clipped), cavity (centre-line velocities with Ghia's points, Re 100), cavity-400 and cavity-1000 (the profiles
+time, the last 2 time units: the start-up transient clipped), dfg-3 (C_D and C_L of DFG 2D-3 with
+John's maxima), cavity (centre-line velocities with Ghia's points, Re 100), cavity-400 and cavity-1000 (the profiles
 with the reference extrema), taylor-green (energy against the
 exact decay), taylor-green-3d (-dE/dt of the closure benchmark's runs with grad-div GRAD_DIV, default 0,
 against the DNS).
@@ -47,6 +48,17 @@ elif kind == "dfg-periodic":
         ax.set_xlabel("t")
         ax.set_ylabel(q)
         ax.set_title("%s, t >= %.1f (periodic part)" % (q, t[0]))
+        ax.grid(alpha=0.3)
+elif kind == "dfg-3":
+    # DFG 2D-3: the whole run, with the maxima of John (2004) marked
+    forces = read_csv(os.path.join(folder, "forces.csv"))
+    t = [r["time"] for r in forces]
+    for ax, q, (t_ref, ref) in zip(axes, ("C_D", "C_L"), ((3.93625, 2.950921575), (5.693125, 0.47795))):
+        ax.plot(t, [r[q] for r in forces], label="hyfe")
+        ax.plot([t_ref], [ref], "o", mfc="none", color="k", label="maximum, John (2004)")
+        ax.set_xlabel("t")
+        ax.set_ylabel(q)
+        ax.legend()
         ax.grid(alpha=0.3)
 elif kind == "cavity":
     def last(index):
