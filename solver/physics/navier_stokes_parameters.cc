@@ -6,8 +6,6 @@
 
 #include <deal.II/base/parameter_handler.h>
 
-#include <sstream>
-
 #include "solver/core/registry.templates.h"
 #include "solver/physics/navier_stokes_impl.h"
 
@@ -269,30 +267,11 @@ namespace hyfe
       rotational         = prm.get("pressure correction") == "rotational";
       picard_iterations  = prm.get_integer("picard iterations");
       use_cache          = prm.get_bool("assembly cache");
-      {
-        // a body force of constant zeros is not evaluated at the quadrature points
-        zero_body_force = true;
-        std::stringstream components(prm.get("body force"));
-        std::string       component;
-        while (std::getline(components, component, ';'))
-          {
-            std::size_t end   = 0;
-            double      value = 1.;
-            try
-              {
-                value = std::stod(component, &end);
-              }
-            catch (const std::exception &)
-              {
-                end = 0;
-              }
-            zero_body_force = zero_body_force && end > 0 &&
-                              component.find_first_not_of(" \t", end) == std::string::npos && value == 0.;
-          }
-      }
-      max_cfl   = prm.get_double("max cfl");
-      cfl_limit = prm.get_double("cfl limit");
-      indicator = prm.get("refinement indicator");
+      // a body force of constant zeros is not evaluated at the quadrature points
+      zero_body_force = is_zero_expression(prm.get("body force"));
+      max_cfl         = prm.get_double("max cfl");
+      cfl_limit       = prm.get_double("cfl limit");
+      indicator       = prm.get("refinement indicator");
       if (viscosity <= 0.)
         throw InputError("entry 'navier stokes/viscosity' must be > 0");
 

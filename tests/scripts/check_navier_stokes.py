@@ -21,7 +21,8 @@
                         gamma ||div u||^2
   --test assembly       the cached velocity assembly (the default) against the general path: the same
                         C_D, C_L, delta_p, energy and CFL to 1e-8 on DFG 2D-2 (2 ranks), on the
-                        oscillating cylinder (a moving mesh, ALE) and on Taylor-Green with adaptive
+                        oscillating cylinder (a moving mesh, ALE), on Taylor-Green with a Smagorinsky
+                        closure (nu_t (grad u)^T explicit) and on Taylor-Green with adaptive
                         refinement (the cache is rebuilt on every new mesh; with AMR, 1 and 2 ranks
                         give the same meshes and u error to 1e-8); one Picard iteration keeps
                         the time order of u (>= 1.8 from dt = 0.2 to 0.1 on 32^2 Q2 cells, CFL 2 to 1)
@@ -194,6 +195,13 @@ def assembly(args, checker):
         "dfg-2d-2": [("set end time  = 8", "set end time = 0.4"), ("set interval          = 100", quiet)],
         "oscillating-cylinder": [("set end time  = 8", "set end time = 0.3"),
                                  ("set interval          = 100", quiet)],
+        # a closure with nu_t (grad u)^T on the right-hand side (the cached path adds nu_t per quadrature point)
+        "taylor-green-2d-closure": [("set interval          = 20", quiet),
+                                    ("set end time  = 1", "set end time = 0.3"),
+                                    ("subsection navier stokes",
+                                     "subsection closure model\n  set type = smagorinsky\nend\nsubsection navier stokes"),
+                                    ("set viscosity          = 0.1",
+                                     "set viscosity = 0.001\n  set eddy viscosity transpose = explicit")],
         "taylor-green-2d": [("set interval          = 20", quiet),
                             ("set global refinements  = 4",
                              "set global refinements = 4\nend\nsubsection adaptivity\n  set interval = 5\n"
@@ -203,9 +211,10 @@ def assembly(args, checker):
         runs = {}
         for cache in ("true", "false"):
             name = "%s-cache-%s" % (case, cache)
-            prm = case_prm(case, args.work, [("set directory         = output", "set directory = " + name),
-                                             ("set velocity degree    = 2",
-                                              "set velocity degree = 2\n  set assembly cache = " + cache)] + extra)
+            prm = case_prm(case.replace("-closure", ""), args.work,
+                           [("set directory         = output", "set directory = " + name),
+                            ("set velocity degree    = 2", "set velocity degree = 2\n  set assembly cache = " + cache)]
+                           + extra)
             os.rename(prm, os.path.join(args.work, name + ".prm"))
             checker.run_ok(run(args.mpirun, args.hyfe, [name + ".prm"], np=2, cwd=args.work, timeout=300), name)
             runs[cache] = read_stats(os.path.join(args.work, name, "stats.csv"))
