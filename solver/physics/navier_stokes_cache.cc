@@ -86,8 +86,13 @@ namespace hyfe
                               quadrature,
                               update_gradients | update_JxW_values |
                                 (zero_body_force ? update_default : update_quadrature_points));
-      CellCache        &c    = cache;
+      CellCache        &c = cache;
+      // a moved mesh keeps its DoFs and the matrix its sparsity: the matrix positions stay valid
+      auto positions         = std::move(c.positions);
+      auto where             = std::move(c.where);
       c                      = CellCache();
+      c.positions            = std::move(positions);
+      c.where                = std::move(where);
       c.n_q                  = quadrature.size();
       c.n_s                  = fe_u.base_element(0).n_dofs_per_cell();
       c.n_p                  = fe_p.n_dofs_per_cell();

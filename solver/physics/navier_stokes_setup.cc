@@ -28,7 +28,7 @@ namespace hyfe
     void
     NavierStokes<dim>::setup_dofs()
     {
-      cache.valid = false;
+      cache = CellCache(); // new DoFs and a new sparsity: nothing of the cache stays
       dof_u.distribute_dofs(fe_u);
       dof_p.distribute_dofs(fe_p);
       owned_u = dof_u.locally_owned_dofs();
