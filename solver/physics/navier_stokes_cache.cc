@@ -234,6 +234,7 @@ namespace hyfe
         constrained_cells;
       // the local arrays of the matrix: the diagonal and (with several ranks) the off-diagonal part
       std::array<Mat, 2> local_matrices{{nullptr, nullptr}};
+      const PetscInt    *column_map = nullptr; // the off-diagonal part's global columns
       {
         const Mat velocity = static_cast<Mat>(velocity_matrix);
         PetscBool is_mpi   = PETSC_FALSE;
@@ -241,7 +242,6 @@ namespace hyfe
                     "PetscObjectTypeCompare");
         if (is_mpi)
           {
-            const PetscInt *column_map = nullptr;
             petsc_check(MatMPIAIJGetSeqAIJ(velocity, &local_matrices[0], &local_matrices[1], &column_map),
                         "MatMPIAIJGetSeqAIJ");
           }
@@ -249,7 +249,7 @@ namespace hyfe
           local_matrices[0] = velocity;
       }
       if (c.positions.empty())
-        find_matrix_positions(local_matrices);
+        find_matrix_positions(local_matrices, column_map);
       PetscScalar *diagonal = nullptr, *off_diagonal = nullptr;
       petsc_check(MatSeqAIJGetArray(local_matrices[0], &diagonal), "MatSeqAIJGetArray");
       if (local_matrices[1] != nullptr)
@@ -439,21 +439,14 @@ namespace hyfe
 
     template <int dim>
     void
-    NavierStokes<dim>::find_matrix_positions(const std::array<Mat, 2> &local_matrices)
+    NavierStokes<dim>::find_matrix_positions(const std::array<Mat, 2> &local_matrices,
+                                             const PetscInt           *column_map)
     {
       CellCache         &c   = cache;
       const unsigned int n_s = c.n_s, n = dim * n_s;
       const PetscInt     first_row = *owned_u.begin(), end_row = first_row + owned_u.n_elements();
       // the rows' column indices of both parts (the off-diagonal part's columns through its column map)
       std::array<const PetscInt *, 2> row_start{{nullptr, nullptr}}, columns{{nullptr, nullptr}};
-      const PetscInt                 *column_map = nullptr;
-      if (local_matrices[1] != nullptr)
-        {
-          Mat diagonal, off_diagonal;
-          petsc_check(
-            MatMPIAIJGetSeqAIJ(static_cast<Mat>(velocity_matrix), &diagonal, &off_diagonal, &column_map),
-            "MatMPIAIJGetSeqAIJ");
-        }
       for (unsigned int part = 0; part < 2; ++part)
         if (local_matrices[part] != nullptr)
           {
@@ -620,9 +613,9 @@ namespace hyfe
     }
 
     template void
-    NavierStokes<2>::find_matrix_positions(const std::array<Mat, 2> &);
+    NavierStokes<2>::find_matrix_positions(const std::array<Mat, 2> &, const PetscInt *);
     template void
-    NavierStokes<3>::find_matrix_positions(const std::array<Mat, 2> &);
+    NavierStokes<3>::find_matrix_positions(const std::array<Mat, 2> &, const PetscInt *);
     template void
     NavierStokes<2>::assemble_pressure_rhs_cached(double, double);
     template void

@@ -181,10 +181,12 @@ namespace hyfe
                                       double                     alpha2,
                                       double                     omega,
                                       const std::vector<double> &nu_t);
-      /** @brief Fills the positions of #cache in the local arrays @p local_matrices (diagonal, off-diagonal).
+      /**
+       * @brief Fills the positions of #cache in the local arrays @p local_matrices (diagonal, off-diagonal);
+       * @p column_map: the off-diagonal part's global columns.
        */
       void
-      find_matrix_positions(const std::array<Mat, 2> &local_matrices);
+      find_matrix_positions(const std::array<Mat, 2> &local_matrices, const PetscInt *column_map);
       /** @brief The pressure Poisson right-hand side and (div u, q) from #cache (see
        * assemble_pressure_rhs()). */
       void

@@ -42,20 +42,26 @@ namespace hyfe
       assemble_velocity_system(step, alpha0, alpha1, alpha2, omega);
       double velocity_assembly = since(t0);
 
-      t0 = clock();
-      velocity_preconditioner->initialize(velocity_matrix, false);
+      // the velocity solve, with u^n as the first guess; again per Picard iteration, with u* = the last
+      // solution as the convecting velocity and that solution as the first guess
+      double     velocity_time  = 0.;
+      const auto solve_velocity = [&] {
+        t0 = clock();
+        velocity_preconditioner->initialize(velocity_matrix, false);
+        velocity_result = physics_tools::solve_and_check(
+          *velocity_preconditioner,
+          velocity_krylov,
+          velocity_matrix,
+          new_velocity,
+          velocity_rhs,
+          constraints_u,
+          step,
+          {context.output_directory + "/velocity", "the velocity solve", "velocity", false});
+        velocity_time += since(t0);
+      };
       new_velocity = u_n;
       constraints_u.set_zero(new_velocity);
-      velocity_result = physics_tools::solve_and_check(
-        *velocity_preconditioner,
-        velocity_krylov,
-        velocity_matrix,
-        new_velocity,
-        velocity_rhs,
-        constraints_u,
-        step,
-        {context.output_directory + "/velocity", "the velocity solve", "velocity", false});
-      double velocity_time = since(t0);
+      solve_velocity();
       for (unsigned int k = 0; k < picard_iterations; ++k)
         {
           t0 = clock();
@@ -65,18 +71,7 @@ namespace hyfe
           assemble_velocity_system(step, alpha0, alpha1, alpha2, omega);
           convecting = nullptr;
           velocity_assembly += since(t0);
-          t0 = clock();
-          velocity_preconditioner->initialize(velocity_matrix, false);
-          velocity_result = physics_tools::solve_and_check(
-            *velocity_preconditioner,
-            velocity_krylov,
-            velocity_matrix,
-            new_velocity,
-            velocity_rhs,
-            constraints_u,
-            step,
-            {context.output_directory + "/velocity", "the velocity solve", "velocity", false});
-          velocity_time += since(t0);
+          solve_velocity();
         }
       {
         // du/dt of the scheme, for the forces: (alpha0 u^{n+1} - alpha1 u^n + alpha2 u^{n-1}) / dt
