@@ -8,7 +8,7 @@ hyfe_add_script_test(NAME navier_stokes_dfg_2d_1 SCRIPT check_navier_stokes.py L
   ARGS --test dfg-2d-1)
 
 # long: the full validations of the cases, each run and then checked by the case's validate.py
-foreach(case dfg-2d-1 dfg-2d-2 dfg-2d-3 cavity-re100 cavity-re400 cavity-re1000 taylor-green-2d)
+foreach(case dfg-2d-1 dfg-2d-2 dfg-2d-3 dfg-3d-1z cavity-re100 cavity-re400 cavity-re1000 taylor-green-2d)
   string(REPLACE "-" "_" name "validate_${case}")
   hyfe_add_test(NAME ${name} LABELS long TIMEOUT 3600 RANKS 2
     COMMAND ${HYFE_TEST_PYTHON} ${HYFE_TEST_SCRIPTS}/run_case_validation.py --hyfe $<TARGET_FILE:hyfe>
