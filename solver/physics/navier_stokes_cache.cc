@@ -229,7 +229,7 @@ namespace hyfe
       FullMatrix<double>                   cell_matrix(n, n);
       Vector<double>                       cell_rhs(n);
       std::vector<types::global_dof_index> dofs(n);
-      std::vector<PetscInt>                rows(n_s);
+      std::vector<PetscInt>                rows(n_s), columns(n_s);
       std::vector<std::tuple<std::vector<types::global_dof_index>, FullMatrix<double>, Vector<double>>>
         constrained_cells;
       // the local arrays of the matrix: the diagonal and (with several ranks) the off-diagonal part
@@ -408,8 +408,7 @@ namespace hyfe
                     rows[a] = static_cast<PetscInt>(c.dofs_u[k * n + d * n_s + a]);
                     if (where[a * n_s] == 2) // another rank's row: through PETSc's stash
                       {
-                        const PetscInt        row = rows[a];
-                        std::vector<PetscInt> columns(n_s);
+                        const PetscInt row = rows[a];
                         for (unsigned int b = 0; b < n_s; ++b)
                           columns[b] = static_cast<PetscInt>(c.dofs_u[k * n + d * n_s + b]);
                         petsc_check(
@@ -447,23 +446,27 @@ namespace hyfe
       const PetscInt     first_row = *owned_u.begin(), end_row = first_row + owned_u.n_elements();
       // the rows' column indices of both parts (the off-diagonal part's columns through its column map)
       std::array<const PetscInt *, 2> row_start{{nullptr, nullptr}}, columns{{nullptr, nullptr}};
-      for (unsigned int part = 0; part < 2; ++part)
-        if (local_matrices[part] != nullptr)
-          {
-            PetscInt  n_rows = 0;
-            PetscBool done   = PETSC_FALSE;
-            petsc_check(MatGetRowIJ(local_matrices[part],
-                                    0,
-                                    PETSC_FALSE,
-                                    PETSC_FALSE,
-                                    &n_rows,
-                                    &row_start[part],
-                                    &columns[part],
-                                    &done),
-                        "MatGetRowIJ");
-            if (!done)
-              throw std::logic_error("navier-stokes: the velocity matrix gives no row structure");
-          }
+      // MatGetRowIJ, then MatRestoreRowIJ (the same arguments) on both parts
+      const auto row_structure = [&](const auto function, const char *name) {
+        for (unsigned int part = 0; part < 2; ++part)
+          if (local_matrices[part] != nullptr)
+            {
+              PetscInt  n_rows = 0;
+              PetscBool done   = PETSC_FALSE;
+              petsc_check(function(local_matrices[part],
+                                   0,
+                                   PETSC_FALSE,
+                                   PETSC_FALSE,
+                                   &n_rows,
+                                   &row_start[part],
+                                   &columns[part],
+                                   &done),
+                          name);
+              if (!done)
+                throw std::logic_error("navier-stokes: the velocity matrix gives no row structure");
+            }
+      };
+      row_structure(MatGetRowIJ, "MatGetRowIJ");
       PetscInt n_off_columns = 0;
       if (local_matrices[1] != nullptr)
         petsc_check(MatGetSize(local_matrices[1], nullptr, &n_off_columns), "MatGetSize");
@@ -478,9 +481,10 @@ namespace hyfe
       c.positions.assign(c.cells.size() * dim * n_s * n_s, 0);
       c.where.assign(c.positions.size(), 2);
       for (std::size_t k = 0; k < c.cells.size(); ++k)
-        for (unsigned int d = 0; d < dim && !c.constrained[k];
-             ++d) // constrained cells: constraints_u adds them
+        for (unsigned int d = 0; d < dim; ++d)
           {
+            if (c.constrained[k])
+              break; // constraints_u adds the constrained cells
             const std::int64_t *dofs  = &c.dofs_u[k * n + d * n_s];
             const std::size_t   first = (k * dim + d) * n_s * n_s;
             for (unsigned int a = 0; a < n_s; ++a)
@@ -509,21 +513,7 @@ namespace hyfe
                   }
               }
           }
-      for (unsigned int part = 0; part < 2; ++part)
-        if (local_matrices[part] != nullptr)
-          {
-            PetscInt  n_rows = 0;
-            PetscBool done   = PETSC_FALSE;
-            petsc_check(MatRestoreRowIJ(local_matrices[part],
-                                        0,
-                                        PETSC_FALSE,
-                                        PETSC_FALSE,
-                                        &n_rows,
-                                        &row_start[part],
-                                        &columns[part],
-                                        &done),
-                        "MatRestoreRowIJ");
-          }
+      row_structure(MatRestoreRowIJ, "MatRestoreRowIJ");
     }
 
     template <int dim>
