@@ -1,5 +1,5 @@
 # Navier-Stokes tests (issue 3), included from tests/CMakeLists.txt; see scripts/check_navier_stokes.py.
-foreach(t taylor-green ranks amr errors grad-div assembly)
+foreach(t taylor-green ranks amr errors grad-div assembly convection-form)
   string(REPLACE "-" "_" name "navier_stokes_${t}")
   hyfe_add_script_test(NAME ${name} SCRIPT check_navier_stokes.py LABELS quick TIMEOUT 600 RANKS 2
     ARGS --test ${t})

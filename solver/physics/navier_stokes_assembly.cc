@@ -117,7 +117,14 @@ namespace hyfe
                               quadrature,
                               update_values | update_gradients | update_quadrature_points |
                                 update_JxW_values);
-      FEValues<dim>      fe_values_p(context.mesh_mover.mapping(), fe_p, quadrature, update_values);
+      FEValues<dim>      fe_values_p(context.mesh_mover.mapping(),
+                                fe_p,
+                                quadrature,
+                                update_values | (projected_convection ? update_gradients : update_default));
+      // 'convection form = projected' (not in a Picard solve): u* = (1 + omega) (u^n - grad psi^n) - omega
+      // (u^{n-1} - grad psi^{n-1}), the end-of-step velocities of the pressure correction, without div u*
+      const bool                           project = projected_convection && convecting == nullptr;
+      std::vector<Tensor<1, dim>>          grad_psi(project ? n_q : 0), grad_psi_old(project ? n_q : 0);
       const FEValuesExtractors::Vector     velocities(0);
       const unsigned int                   n = fe_u.n_dofs_per_cell();
       FullMatrix<double>                   cell_matrix(n, n);
@@ -188,6 +195,11 @@ namespace hyfe
             }
           fe_values_p.get_function_values(psi_n, psi_values);
           fe_values_p.get_function_values(psi_nm1, psi_old_values);
+          if (project)
+            {
+              fe_values_p.get_function_gradients(psi_n, grad_psi);
+              fe_values_p.get_function_gradients(psi_nm1, grad_psi_old);
+            }
           for (unsigned int q = 0; q < n_q; ++q)
             pressure[q] += (alpha1 * psi_values[q] - alpha2 * psi_old_values[q]) / dt;
           body_force->vector_value_list(fe_values.get_quadrature_points(), force);
@@ -195,11 +207,16 @@ namespace hyfe
           cell_rhs = 0;
           for (unsigned int q = 0; q < n_q; ++q)
             {
-              const Tensor<1, dim> u_star =
+              Tensor<1, dim> u_star =
                 (convecting != nullptr ? v_c[q] : (1. + omega) * v_n[q] - omega * v_nm1[q]) - w[q];
-              const double div_star = div_c.empty() ? (1. + omega) * div_n[q] - omega * div_nm1[q] : div_c[q];
-              const double nu_sgs   = nu_t.empty() ? 0. : nu_t[q_offset + q];
-              const double nu       = viscosity + nu_sgs;
+              if (project)
+                u_star -= (1. + omega) * grad_psi[q] - omega * grad_psi_old[q];
+              const double div_star =
+                projected_convection
+                  ? 0.
+                  : (div_c.empty() ? (1. + omega) * div_n[q] - omega * div_nm1[q] : div_c[q]);
+              const double         nu_sgs  = nu_t.empty() ? 0. : nu_t[q_offset + q];
+              const double         nu      = viscosity + nu_sgs;
               const Tensor<1, dim> history = (alpha1 * v_n[q] - alpha2 * v_nm1[q]) / dt;
               const double         JxW     = fe_values.JxW(q);
               for (unsigned int a = 0; a < n_s; ++a)

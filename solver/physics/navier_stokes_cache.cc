@@ -86,6 +86,10 @@ namespace hyfe
                               quadrature,
                               update_gradients | update_JxW_values |
                                 (zero_body_force ? update_default : update_quadrature_points));
+      FEValues<dim>     fe_values_p(context.mesh_mover.mapping(),
+                                fe_p,
+                                quadrature,
+                                projected_convection ? update_gradients : update_default);
       CellCache        &c = cache;
       // a moved mesh keeps its DoFs and the matrix its sparsity: the matrix positions stay valid
       auto positions         = std::move(c.positions);
@@ -165,7 +169,15 @@ namespace hyfe
               for (unsigned int i = 0; i < n && !touches; ++i)
                 touches = force_test[d][dofs[i]] != 0.;
             c.touches_body.push_back(touches);
-            pressure_cell(cell)->get_dof_indices(dofs_p);
+            const auto cell_p = pressure_cell(cell);
+            if (projected_convection)
+              {
+                fe_values_p.reinit(cell_p);
+                for (unsigned int q = 0; q < n_q; ++q)
+                  for (unsigned int b = 0; b < n_p; ++b)
+                    c.grad_p.push_back(fe_values_p.shape_grad(b, q));
+              }
+            cell_p->get_dof_indices(dofs_p);
             for (const auto g : dofs_p)
               {
                 c.dofs_p.push_back(g);
@@ -213,6 +225,9 @@ namespace hyfe
       if (convecting != nullptr)
         conv = std::make_unique<LocalValues>(*convecting);
       const bool rhs_part = !nu_t.empty(); // nu_t (grad u*)^T on the right-hand side (explicit)
+      // 'convection form = projected' (not in a Picard solve): u* from u - grad psi, without div u*
+      const bool          project = projected_convection && !conv;
+      std::vector<double> Psi(project ? n_p : 0);
       body_force->set_time(step.time);
       physics_tools::MeshVelocityValues<dim> mesh_velocity(context.mesh_mover, QGauss<dim>(degree + 1));
 
@@ -274,6 +289,8 @@ namespace hyfe
             {
               // p# = p^n + (alpha1 psi^n - alpha2 psi^{n-1}) / dt
               P[b] = pn[lp[b]] + (alpha1 * psin[lp[b]] - alpha2 * psinm1[lp[b]]) / dt;
+              if (project)
+                Psi[b] = (1. + omega) * psin[lp[b]] - omega * psinm1[lp[b]];
             }
           if (mesh_velocity.active())
             mesh_velocity.get(c.cells[k][0], c.cells[k][1], w);
@@ -321,6 +338,14 @@ namespace hyfe
                   u_star[q]     = (1. + omega) * vn - omega * vnm1 - w[q];
                   div_star_q[q] = (1. + omega) * div_n - omega * div_nm1;
                 }
+              if (project)
+                {
+                  const Tensor<1, dim> *Gp = &c.grad_p[(k * n_q + q) * n_p];
+                  for (unsigned int b = 0; b < n_p; ++b)
+                    u_star[q] -= Psi[b] * Gp[b];
+                }
+              if (projected_convection)
+                div_star_q[q] = 0.;
               if (rhs_part)
                 g_star[q] = (1. + omega) * gn - omega * gnm1;
               pressure[q] = 0.;

@@ -236,12 +236,14 @@ namespace hyfe
       std::array<Vector_t, dim> force_test; // ghosted, 1 on the body for component d
       PC                        mass_pc = nullptr;
 
-      double          viscosity;
-      bool            convection, adaptive_dt, rotational = true;
-      bool            explicit_transpose = false;   ///< nu_t (grad u)^T on the right-hand side
-      double          grad_div           = 0.;      ///< gamma of the grad-div term gamma (div u, div v)
-      unsigned int    picard_iterations  = 0;       ///< extra velocity solves with u* = the last iterate
-      const Vector_t *convecting         = nullptr; ///< ghosted: the convecting velocity of a Picard solve
+      double       viscosity;
+      bool         convection, adaptive_dt, rotational = true;
+      bool         explicit_transpose = false; ///< nu_t (grad u)^T on the right-hand side
+      double       grad_div           = 0.;    ///< gamma of the grad-div term gamma (div u, div v)
+      unsigned int picard_iterations  = 0;     ///< extra velocity solves with u* = the last iterate
+      /// 'convection form = projected': u* from the end-of-step velocities u~ - grad psi, no div u* term
+      bool            projected_convection = false;
+      const Vector_t *convecting           = nullptr; ///< ghosted: the convecting velocity of a Picard solve
       double          max_cfl, cfl_limit;
       std::string     indicator;
       std::unique_ptr<FunctionParser<dim>> body_force, initial_velocity, initial_pressure, exact_velocity,
@@ -275,6 +277,7 @@ namespace hyfe
         std::vector<double>         phi, phi_p;      ///< reference values, q-major: n_q x n_s, n_q x n_p
         std::vector<double>         JxW;             ///< n_q per cell
         std::vector<Tensor<1, dim>> grad;            ///< n_q x n_s per cell
+        std::vector<Tensor<1, dim>> grad_p;          ///< n_q x n_p per cell (projected convection only)
         std::vector<Point<dim>>     points;          ///< n_q per cell (with a body force only)
         std::vector<double>         mass, stiffness; ///< n_s x n_s per cell
         std::vector<std::int64_t>   dofs_u;          ///< dim x n_s per cell, component-major, global

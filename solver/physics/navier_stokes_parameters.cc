@@ -80,6 +80,20 @@ namespace hyfe
         "harder for the velocity preconditioner: on DFG 2D-2 block-ilu needs 'fill levels = 1' from "
         "gamma = 0.1 on. Length^2/time (a viscosity), >= 0; 0: off.");
       prm.declare_entry(
+        "convection form",
+        "skew-symmetric",
+        Patterns::Selection("skew-symmetric|projected"),
+        "The convection term of the velocity step, with u* extrapolated from the last two steps "
+        "(second order). skew-symmetric: (u*.grad) u + 1/2 (div u*) u with u* from the intermediate "
+        "velocities u~; energy-neutral, but the explicit div u* feeds grid-scale errors back at about "
+        "the rate of the CFL number, so the forces jump above CFL 1 to 3 (DFG 2D-2 on dfg-2d: C_L max "
+        "+29 % at CFL 2; on dfg-2d-bl: C_D max +23 % at CFL 3). projected: (u*.grad) u with u* from "
+        "the end-of-step velocities u~ - grad psi of the pressure correction, which are weakly "
+        "divergence-free, so the div term is dropped; the step error stays second order up to CFL 4 "
+        "(DFG 2D-2, Taylor-Green), but the term is not energy-neutral, and on coarse meshes the "
+        "spatial error can be larger (DFG 2D-3: C_L max +2 % against +0.03 %). Measured in "
+        "cases/dfg-2d-2/README.md. Unitless choice.");
+      prm.declare_entry(
         "picard iterations",
         "0",
         Patterns::Integer(0, 5),
@@ -260,13 +274,14 @@ namespace hyfe
         exact_velocity = function("exact velocity", dim, p0);
       if (!prm.get("exact pressure").empty())
         exact_pressure = function("exact pressure", 1, p0);
-      convection         = prm.get_bool("convection");
-      explicit_transpose = prm.get("eddy viscosity transpose") == "explicit";
-      grad_div           = prm.get_double("grad-div");
-      adaptive_dt        = prm.get_bool("adaptive time step");
-      rotational         = prm.get("pressure correction") == "rotational";
-      picard_iterations  = prm.get_integer("picard iterations");
-      use_cache          = prm.get_bool("assembly cache");
+      convection           = prm.get_bool("convection");
+      explicit_transpose   = prm.get("eddy viscosity transpose") == "explicit";
+      grad_div             = prm.get_double("grad-div");
+      adaptive_dt          = prm.get_bool("adaptive time step");
+      rotational           = prm.get("pressure correction") == "rotational";
+      picard_iterations    = prm.get_integer("picard iterations");
+      projected_convection = prm.get("convection form") == "projected";
+      use_cache            = prm.get_bool("assembly cache");
       // a body force of constant zeros is not evaluated at the quadrature points
       zero_body_force = is_zero_expression(prm.get("body force"));
       max_cfl         = prm.get_double("max cfl");
