@@ -32,8 +32,10 @@
                         coarse dfg-2d mesh at dt = 0.005 (CFL 2.5) to t = 3: the skew-symmetric C_D
                         oscillates from step to step (second difference > 0.01), the projected one is
                         smooth (<= 1e-3) and its C_D max within 0.5 % of dt = 0.00125; the Taylor-Green
-                        time order of u stays >= 1.8 from CFL 4 to 2 to 1 (32^2 Q2 cells); the cached
-                        and the general assembly agree to 1e-8 on the oscillating cylinder (ALE)
+                        time order of u stays >= 1.8 from CFL 4 to 2 to 1 (32^2 Q2 cells), the space
+                        order >= 2.7 (16^2 to 32^2); with AMR, 1 and 2 ranks give the same meshes and
+                        u error to 1e-8; the cached and the general assembly agree to 1e-8 on the
+                        oscillating cylinder (ALE)
   --test amr            Taylor-Green with adaptive refinement every 5 steps: the energy follows the
                         exact decay within 2e-3 across adaptations, ||div u|| stays below 5 % of
                         ||grad u||, and the u error stays below 1.5 times the uniform mesh's
@@ -321,6 +323,41 @@ def convection_form(args, checker):
     for dt in (0.4, 0.2):
         rate = math.log2(errors[("projected", dt)] / errors[("projected", dt / 2)])
         checker.check(rate >= 1.8, "projected: time order of u from dt = %g to %g: %.2f (>= 1.8)" % (dt, dt / 2, rate))
+    # second order in space (u, L2: 3 for Q2) at a small step, and AMR: 1 and 2 ranks agree
+    space = {}
+    for level in (4, 5):
+        name = "tg-projected-L%d" % level
+        prm = case_prm("taylor-green-2d", args.work,
+                       [("set directory         = output", "set directory = " + name),
+                        ("set global refinements  = 4", "set global refinements = %d" % level),
+                        ("set end time  = 1", "set end time = 0.2"),
+                        ("set time step = 0.01", "set time step = 0.005"),
+                        ("set interval          = 20", quiet),
+                        ("set velocity degree    = 2", "set velocity degree = 2\n  set convection form = projected")])
+        checker.run_ok(run(args.mpirun, args.hyfe, [prm], np=2, cwd=args.work, timeout=300), name)
+        space[level] = read_stats(os.path.join(args.work, name, "stats.csv"))[-1]["u_l2_error"]
+    rate = math.log2(space[4] / space[5])
+    checker.check(rate >= 2.7, "projected: L2 order of u in space %.2f (>= 2.7; %.3e, %.3e)" % (rate, space[4], space[5]))
+    adaptive = {}
+    for np in (1, 2):
+        name = "tg-projected-amr-np%d" % np
+        prm = case_prm("taylor-green-2d", args.work,
+                       [("set directory         = output", "set directory = " + name),
+                        ("set interval          = 20", quiet),
+                        ("set velocity degree    = 2", "set velocity degree = 2\n  set convection form = projected"),
+                        ("set global refinements  = 4",
+                         "set global refinements = 4\nend\nsubsection adaptivity\n  set interval = 5\n"
+                         "  set refine fraction = 0.3\n  set coarsen fraction = 0.1\n"
+                         "  set minimum level = 3\n  set maximum level = 5")])
+        checker.run_ok(run(args.mpirun, args.hyfe, [prm], np=np, cwd=args.work, timeout=300), name)
+        adaptive[np] = read_stats(os.path.join(args.work, name, "stats.csv"))
+    checker.check(len(set(r["cells"] for r in adaptive[2])) > 2 and
+                  [r["cells"] for r in adaptive[1]] == [r["cells"] for r in adaptive[2]],
+                  "projected with AMR: the mesh changes, the same meshes on 1 and 2 ranks")
+    for key in ("u_l2_error", "kinetic_energy"):
+        worst = max(abs(x[key] - y[key]) / max(abs(y[key]), 1e-12) for x, y in zip(adaptive[1], adaptive[2]))
+        checker.check(worst <= 1e-8, "projected with AMR: %s on 1 and 2 ranks, largest relative difference %.1e "
+                      "(<= 1e-8)" % (key, worst))
     # ALE: the cached and the general path
     runs = {}
     for cache in ("true", "false"):
