@@ -121,10 +121,11 @@ namespace hyfe
                                 fe_p,
                                 quadrature,
                                 update_values | (projected_convection ? update_gradients : update_default));
-      // 'convection form = projected' (not in a Picard solve): u* = (1 + omega) (u^n - grad psi^n) - omega
-      // (u^{n-1} - grad psi^{n-1}), the end-of-step velocities of the pressure correction, without div u*
-      const bool                           project = projected_convection && convecting == nullptr;
-      std::vector<Tensor<1, dim>>          grad_psi(project ? n_q : 0), grad_psi_old(project ? n_q : 0);
+      // 'convection form = projected': u* = (1 + omega) (u^n - grad psi^n) - omega (u^{n-1} - grad
+      // psi^{n-1}), the end-of-step velocities of the pressure correction, without div u*; in a Picard solve
+      // the iterate minus the gradient of the same extrapolated psi (psi^{n+1} is not known yet)
+      std::vector<Tensor<1, dim>> grad_psi(projected_convection ? n_q : 0),
+        grad_psi_old(projected_convection ? n_q : 0);
       const FEValuesExtractors::Vector     velocities(0);
       const unsigned int                   n = fe_u.n_dofs_per_cell();
       FullMatrix<double>                   cell_matrix(n, n);
@@ -195,7 +196,7 @@ namespace hyfe
             }
           fe_values_p.get_function_values(psi_n, psi_values);
           fe_values_p.get_function_values(psi_nm1, psi_old_values);
-          if (project)
+          if (projected_convection)
             {
               fe_values_p.get_function_gradients(psi_n, grad_psi);
               fe_values_p.get_function_gradients(psi_nm1, grad_psi_old);
@@ -209,7 +210,7 @@ namespace hyfe
             {
               Tensor<1, dim> u_star =
                 (convecting != nullptr ? v_c[q] : (1. + omega) * v_n[q] - omega * v_nm1[q]) - w[q];
-              if (project)
+              if (projected_convection)
                 u_star -= (1. + omega) * grad_psi[q] - omega * grad_psi_old[q];
               const double div_star =
                 projected_convection

@@ -107,6 +107,8 @@ namespace hyfe
           system_index[d][a] = fe_u.component_to_system_index(d, a);
       c.phi.resize(n_q * n_s);
       c.phi_p.resize(n_q * n_p);
+      if (projected_convection)
+        c.grad_p.reserve(context.triangulation.n_locally_owned_active_cells() * n_q * n_p);
       for (unsigned int q = 0; q < n_q; ++q)
         {
           for (unsigned int a = 0; a < n_s; ++a)
@@ -225,9 +227,9 @@ namespace hyfe
       if (convecting != nullptr)
         conv = std::make_unique<LocalValues>(*convecting);
       const bool rhs_part = !nu_t.empty(); // nu_t (grad u*)^T on the right-hand side (explicit)
-      // 'convection form = projected' (not in a Picard solve): u* from u - grad psi, without div u*
-      const bool          project = projected_convection && !conv;
-      std::vector<double> Psi(project ? n_p : 0);
+      // 'convection form = projected': u* from u - grad psi, without div u* (a Picard iterate minus the
+      // gradient of the extrapolated psi)
+      std::vector<double> Psi(projected_convection ? n_p : 0);
       body_force->set_time(step.time);
       physics_tools::MeshVelocityValues<dim> mesh_velocity(context.mesh_mover, QGauss<dim>(degree + 1));
 
@@ -289,7 +291,7 @@ namespace hyfe
             {
               // p# = p^n + (alpha1 psi^n - alpha2 psi^{n-1}) / dt
               P[b] = pn[lp[b]] + (alpha1 * psin[lp[b]] - alpha2 * psinm1[lp[b]]) / dt;
-              if (project)
+              if (projected_convection)
                 Psi[b] = (1. + omega) * psin[lp[b]] - omega * psinm1[lp[b]];
             }
           if (mesh_velocity.active())
@@ -338,14 +340,13 @@ namespace hyfe
                   u_star[q]     = (1. + omega) * vn - omega * vnm1 - w[q];
                   div_star_q[q] = (1. + omega) * div_n - omega * div_nm1;
                 }
-              if (project)
+              if (projected_convection)
                 {
                   const Tensor<1, dim> *Gp = &c.grad_p[(k * n_q + q) * n_p];
                   for (unsigned int b = 0; b < n_p; ++b)
                     u_star[q] -= Psi[b] * Gp[b];
+                  div_star_q[q] = 0.;
                 }
-              if (projected_convection)
-                div_star_q[q] = 0.;
               if (rhs_part)
                 g_star[q] = (1. + omega) * gn - omega * gnm1;
               pressure[q] = 0.;

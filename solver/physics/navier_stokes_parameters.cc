@@ -89,10 +89,11 @@ namespace hyfe
         "the rate of the CFL number, so the forces jump above CFL 1 to 3 (DFG 2D-2 on dfg-2d: C_L max "
         "+29 % at CFL 2; on dfg-2d-bl: C_D max +23 % at CFL 3). projected: (u*.grad) u with u* from "
         "the end-of-step velocities u~ - grad psi of the pressure correction, which are weakly "
-        "divergence-free, so the div term is dropped; the step error stays second order up to CFL 4 "
-        "(DFG 2D-2, Taylor-Green), but the term is not energy-neutral, and on coarse meshes the "
-        "spatial error can be larger (DFG 2D-3: C_L max +2 % against +0.03 %). Measured in "
-        "cases/dfg-2d-2/README.md. Unitless choice.");
+        "divergence-free, so the div term is dropped (a Picard solve convects with its iterate minus the "
+        "same extrapolated grad psi); the step error stays second order up to CFL 4 (DFG 2D-2, "
+        "Taylor-Green), but the term is not energy-neutral, and the spatial error depends on the "
+        "flow (on the same mesh, DFG 2D-3's C_L max is +2 % against +0.03 %). A closure model still "
+        "sees the extrapolated u~. Measured in cases/dfg-2d-2/README.md. Unitless choice.");
       prm.declare_entry(
         "picard iterations",
         "0",

@@ -35,7 +35,7 @@
                         time order of u stays >= 1.8 from CFL 4 to 2 to 1 (32^2 Q2 cells), the space
                         order >= 2.7 (16^2 to 32^2); with AMR, 1 and 2 ranks give the same meshes and
                         u error to 1e-8; the cached and the general assembly agree to 1e-8 on the
-                        oscillating cylinder (ALE)
+                        oscillating cylinder (ALE, with one Picard iteration)
   --test amr            Taylor-Green with adaptive refinement every 5 steps: the energy follows the
                         exact decay within 2e-3 across adaptations, ||div u|| stays below 5 % of
                         ||grad u||, and the u error stays below 1.5 times the uniform mesh's
@@ -321,8 +321,15 @@ def convection_form(args, checker):
           "%.3e / %.3e / %.3e" % tuple(errors[(c, dt)] for c in ("skew-symmetric", "projected")
                                        for dt in (0.4, 0.2, 0.1)))
     for dt in (0.4, 0.2):
-        rate = math.log2(errors[("projected", dt)] / errors[("projected", dt / 2)])
-        checker.check(rate >= 1.8, "projected: time order of u from dt = %g to %g: %.2f (>= 1.8)" % (dt, dt / 2, rate))
+        for convection in ("skew-symmetric", "projected"):
+            rate = math.log2(errors[(convection, dt)] / errors[(convection, dt / 2)])
+            checker.check(rate >= 1.8, "%s: time order of u from dt = %g to %g: %.2f (>= 1.8)"
+                          % (convection, dt, dt / 2, rate))
+    for dt in (0.4, 0.2, 0.1):
+        # measured: 13 %, 12 % and 12 % below
+        checker.check(errors[("projected", dt)] <= 1.05 * errors[("skew-symmetric", dt)],
+                      "dt = %g: projected u error %.3e at most 5 %% above the skew-symmetric %.3e"
+                      % (dt, errors[("projected", dt)], errors[("skew-symmetric", dt)]))
     # second order in space (u, L2: 3 for Q2) at a small step, and AMR: 1 and 2 ranks agree
     space = {}
     for level in (4, 5):
@@ -358,7 +365,7 @@ def convection_form(args, checker):
         worst = max(abs(x[key] - y[key]) / max(abs(y[key]), 1e-12) for x, y in zip(adaptive[1], adaptive[2]))
         checker.check(worst <= 1e-8, "projected with AMR: %s on 1 and 2 ranks, largest relative difference %.1e "
                       "(<= 1e-8)" % (key, worst))
-    # ALE: the cached and the general path
+    # ALE with one Picard iteration: the cached and the general path
     runs = {}
     for cache in ("true", "false"):
         name = "ale-projected-cache-%s" % cache
@@ -367,13 +374,13 @@ def convection_form(args, checker):
                         ("set end time  = 8", "set end time = 0.3"),
                         ("set interval          = 100", quiet),
                         ("set velocity degree    = 2", "set velocity degree = 2\n  set assembly cache = %s\n"
-                         "  set convection form = projected" % cache)])
+                         "  set convection form = projected\n  set picard iterations = 1" % cache)])
         checker.run_ok(run(args.mpirun, args.hyfe, [prm], np=2, cwd=args.work, timeout=300), name)
         runs[cache] = read_stats(os.path.join(args.work, name, "stats.csv"))
     for key in ("C_D", "C_L", "kinetic_energy", "divergence_l2"):
         if key in runs["true"][-1]:
             worst = max(abs(x[key] - y[key]) / max(abs(y[key]), 1e-3) for x, y in zip(runs["true"], runs["false"]))
-            checker.check(worst <= 1e-8, "ALE, projected: %s with and without the cache, largest difference %.1e "
+            checker.check(worst <= 1e-8, "ALE, projected, Picard: %s with and without the cache, largest difference %.1e "
                           "(<= 1e-8)" % (key, worst))
 
 
