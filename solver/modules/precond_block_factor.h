@@ -38,6 +38,13 @@ namespace hyfe
     }
 
   protected:
+    /** @brief A new matrix with the same sparsity is refactorised in place (numeric part only). */
+    bool
+    numeric_refresh() const override
+    {
+      return true;
+    }
+
     void
     configure(PC pc, const std::string &) override
     {

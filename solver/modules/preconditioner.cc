@@ -111,16 +111,32 @@ namespace hyfe
     if (options_prefix.empty())
       options_prefix = "hyfe" + std::to_string(counter++) + "_";
 
-    const auto start = std::chrono::steady_clock::now();
-    if (pc != nullptr)
-      petsc_check(PCDestroy(&pc), "PCDestroy");
-    symmetric = is_symmetric;
-    Mat A     = static_cast<Mat>(matrix);
-    petsc_check(PCCreate(matrix.get_mpi_communicator(), &pc), "PCCreate");
-    petsc_check(PCSetOperators(pc, A, A), "PCSetOperators");
-    petsc_check(PCSetOptionsPrefix(pc, options_prefix.c_str()), "PCSetOptionsPrefix");
-    configure(pc, options_prefix);
-    petsc_check(PCSetUp(pc), "PCSetUp");
+    const auto       start = std::chrono::steady_clock::now();
+    Mat              A     = static_cast<Mat>(matrix);
+    PetscObjectId    id    = 0;
+    PetscObjectState state = 0;
+    petsc_check(PetscObjectGetId(reinterpret_cast<PetscObject>(A), &id), "PetscObjectGetId");
+    petsc_check(MatGetNonzeroState(A, &state), "MatGetNonzeroState");
+    if (pc != nullptr && numeric_refresh() && id == matrix_id && state == matrix_state &&
+        is_symmetric == symmetric)
+      {
+        // the same matrix with new values: PETSc redoes the numeric part only (on the blocks too)
+        petsc_check(PCSetUp(pc), "PCSetUp");
+        petsc_check(PCSetUpOnBlocks(pc), "PCSetUpOnBlocks");
+      }
+    else
+      {
+        if (pc != nullptr)
+          petsc_check(PCDestroy(&pc), "PCDestroy");
+        symmetric = is_symmetric;
+        petsc_check(PCCreate(matrix.get_mpi_communicator(), &pc), "PCCreate");
+        petsc_check(PCSetOperators(pc, A, A), "PCSetOperators");
+        petsc_check(PCSetOptionsPrefix(pc, options_prefix.c_str()), "PCSetOptionsPrefix");
+        configure(pc, options_prefix);
+        petsc_check(PCSetUp(pc), "PCSetUp");
+        matrix_id    = id;
+        matrix_state = state;
+      }
     ++services->generation;
     last_setup_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }

@@ -115,6 +115,18 @@ namespace hyfe
     virtual void
     configure(PC pc, const std::string &options_prefix) = 0;
 
+    /**
+     * @brief Whether initialize() may keep the set-up PETSc object for a matrix with the sparsity of the
+     * last one (the same PETSc matrix, the same nonzero pattern), PETSc then redoing only the numeric
+     * part of the set-up, which gives the same preconditioner as a fresh one. false (the default):
+     * configure() runs on every initialize().
+     */
+    virtual bool
+    numeric_refresh() const
+    {
+      return false;
+    }
+
     /** @brief Whether the guard applies to this module (learned modules). */
     virtual bool
     guarded() const
@@ -136,9 +148,12 @@ namespace hyfe
     static void
     set_option(const std::string &prefix, const std::string &name, const std::string &value);
 
-    PC     pc              = nullptr; ///< the set-up preconditioner, or nullptr
-    bool   symmetric       = false;   ///< whether the last matrix was declared symmetric
-    double last_setup_time = 0.;      ///< wall seconds of the last initialize()
+    PC pc = nullptr; ///< the set-up preconditioner, or nullptr
+    /// the PETSc id and nonzero state of the matrix of the last full set-up (for numeric_refresh())
+    PetscObjectId    matrix_id       = 0;
+    PetscObjectState matrix_state    = -1;
+    bool             symmetric       = false; ///< whether the last matrix was declared symmetric
+    double           last_setup_time = 0.;    ///< wall seconds of the last initialize()
 
   private:
     struct Services;
