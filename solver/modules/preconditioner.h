@@ -148,14 +148,14 @@ namespace hyfe
     static void
     set_option(const std::string &prefix, const std::string &name, const std::string &value);
 
-    PC pc = nullptr; ///< the set-up preconditioner, or nullptr
-    /// the PETSc id and nonzero state of the matrix of the last full set-up (for numeric_refresh())
-    PetscObjectId    matrix_id       = 0;
-    PetscObjectState matrix_state    = -1;
-    bool             symmetric       = false; ///< whether the last matrix was declared symmetric
-    double           last_setup_time = 0.;    ///< wall seconds of the last initialize()
+    PC     pc              = nullptr; ///< the set-up preconditioner, or nullptr
+    bool   symmetric       = false;   ///< whether the last matrix was declared symmetric
+    double last_setup_time = 0.;      ///< wall seconds of the last initialize()
 
   private:
+    /// the PETSc id and nonzero state of the matrix of the last full set-up (for numeric_refresh())
+    PetscObjectId    matrix_id    = 0;
+    PetscObjectState matrix_state = -1;
     struct Services;
     std::string               options_prefix;
     std::unique_ptr<Services> services;
